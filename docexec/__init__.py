@@ -1,0 +1,29 @@
+"""docexec: execute the functions a Markdown page references and render what they return.
+
+A page names a function with a fenced block::
+
+    ```exec alt="..."
+    snippets.cross_entropy:show_steps
+    ```
+
+The engine runs each referenced function in its own worker process, caches the
+rendered result on disk (keyed by the sources the function depends on) and
+renders it into the page: text, tables, figures (light and dark SVG) or Markdown.
+
+Parts: ``refs`` (finding references), ``deps`` (cache keys), ``cache``,
+``worker``/``render`` (the child side), ``runner`` (the parent side),
+``extension`` (Python-Markdown), ``__main__`` (command line) and
+``pytest_plugin`` (every reference as a test).
+"""
+
+__version__ = "1.0.0"
+
+
+class Markdown(str):
+    """A string that a demo returns to have it rendered as Markdown, not as text."""
+
+    def _repr_markdown_(self):
+        return str(self)
+
+
+__all__ = ["Markdown", "__version__"]

@@ -1,0 +1,82 @@
+"""Command line: ``python -m docexec {run,list,clean} [DOCS]``.
+
+run    execute every stale reference below DOCS in parallel (exit 1 if any fails)
+list   show every reference with its page, line and cache state
+clean  delete the result cache
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from .refs import scan_tree
+from .runner import Engine, Failure
+from .settings import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m docexec", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("command", choices=["run", "list", "clean"])
+    p.add_argument("docs", nargs="?", default="docs", help="folder of Markdown pages (docs)")
+    p.add_argument("--root", default=".", help="project root holding the snippet packages (.)")
+    p.add_argument("--jobs", type=int, default=None, help="parallel workers (one per core)")
+    p.add_argument("--timeout", type=float, default=None, help="seconds per call (120)")
+    p.add_argument("--cache-dir", default=None, help="result cache (.cache/docexec)")
+    p.add_argument("--force", action="store_true", help="re-execute even cached references")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    overrides = {"root": Path(args.root)}
+    if args.jobs is not None:
+        overrides["jobs"] = args.jobs
+    if args.timeout is not None:
+        overrides["timeout"] = args.timeout
+    if args.cache_dir:
+        overrides["cache_dir"] = Path(args.cache_dir)
+    if args.force:
+        overrides["force"] = True
+    engine = Engine(Settings.from_env(**overrides))
+    if args.command == "clean":
+        engine.cache.clear()
+        print(f"removed {engine.cache.dir}")
+        return 0
+
+    docs = Path(args.docs)
+    if not docs.is_dir():
+        print(f"docexec: no such folder: {docs}", file=sys.stderr)
+        return 2
+    scanned = scan_tree(docs, engine.settings.root)
+    malformed = [s for s in scanned if s.ref is None]
+    refs = [s.ref for s in scanned if s.ref is not None]
+
+    if args.command == "list":
+        for s in scanned:
+            state = ("malformed: " + s.error) if s.ref is None else (
+                "cached" if engine.cached(s.ref) else "stale")
+            target = s.ref.target if s.ref else ""
+            print(f"{s.page}:{s.line}\t{target}\t{state}")
+        return 1 if malformed else 0
+
+    start = time.perf_counter()
+    results = engine.run(refs)
+    failures = [r for r in results.values() if isinstance(r, Failure)]
+    for s in malformed:
+        print(f"docexec: {s.page}:{s.line}: {s.error}", file=sys.stderr)
+    for f in failures:
+        print(f.report(), file=sys.stderr)
+    print(f"{len(refs)} references, {engine.executed} executed, "
+          f"{len(refs) - engine.executed - len(failures)} from cache, "
+          f"{len(failures) + len(malformed)} failed in {time.perf_counter() - start:.1f} s")
+    return 1 if failures or malformed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Cache keys: what a reference's result depends on.
+
+The key of ``snippets.gru:plot_loss`` hashes the source of ``snippets/gru.py``,
+of every module of the configured packages that it imports (transitively, with
+the packages' ``__init__.py``), of data files those modules name in string
+literals (``"benchmarks/results/apriori.json"``), the engine's own source, the
+Python version and the versions of the key libraries. The page's prose is not
+part of it, so editing prose re-executes nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import sys
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+from .refs import Ref
+from .settings import Settings
+
+_ENGINE_DIR = Path(__file__).resolve().parent
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def engine_fingerprint() -> str:
+    """The engine version plus a hash of the engine's code and font (what renders results)."""
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(_ENGINE_DIR.glob("*.py")) + sorted(_ENGINE_DIR.glob("fonts/*.otf")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=64)
+def package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def module_file(module: str, root: Path) -> Path | None:
+    """The source file of a module under ``root``, or None when there is none."""
+    base = root.joinpath(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imported_modules(tree: ast.AST, module: str, is_package: bool) -> set[str]:
+    """Absolute names of every module an AST imports (relative imports resolved)."""
+    names: set[str] = set()
+    pkg_parts = module.split(".") if is_package else module.split(".")[:-1]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base_parts = pkg_parts[: len(pkg_parts) - node.level + 1]
+                base = ".".join(base_parts + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            if base:
+                names.add(base)
+            # `from pkg import name` may import a submodule called name
+            names.update(f"{base}.{alias.name}" for alias in node.names if base)
+    return names
+
+
+def _data_files(tree: ast.AST, source: Path, root: Path) -> set[Path]:
+    """Existing files named by string literals, relative to the project root or the module."""
+    files: set[Path] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            s = node.value
+            if not s or len(s) > 240 or "\n" in s or "." not in s:
+                continue
+            for base in (root, source.parent):
+                try:
+                    p = (base / s).resolve()
+                except (OSError, ValueError):
+                    continue
+                if p.is_file() and p.suffix != ".py" and root in p.parents:
+                    files.add(p)
+    return files
+
+
+def dependency_files(module: str, settings: Settings) -> dict[str, str]:
+    """``{relative path: sha256}`` of every file the module's result depends on.
+
+    A module that does not exist yet appears as ``{path: "missing"}``, so
+    creating it changes the key.
+    """
+    root = settings.root
+    out: dict[str, str] = {}
+    seen: set[str] = set()
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        if parts[0] not in settings.packages:
+            continue
+        # importing a.b.c runs a/__init__.py and a/b/__init__.py first
+        todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))
+        path = module_file(name, root)
+        if path is None:
+            if name == module:
+                out[name.replace(".", "/") + ".py"] = "missing"
+            continue
+        data = path.read_bytes()
+        out[path.relative_to(root).as_posix()] = sha256_bytes(data)
+        try:
+            tree = ast.parse(data, filename=str(path))
+        except SyntaxError:
+            continue  # the worker reports the syntax error; the hash already changed
+        todo.extend(_imported_modules(tree, name, path.name == "__init__.py"))
+        for f in _data_files(tree, path, root):
+            out[f.relative_to(root).as_posix()] = sha256_bytes(f.read_bytes())
+    return dict(sorted(out.items()))
+
+
+def cache_key(ref: Ref, settings: Settings) -> str:
+    """The content address of a reference's result."""
+    payload = {
+        "engine": engine_fingerprint(),
+        "target": ref.target,
+        "raises": ref.option("raises"),
+        "python": "%d.%d" % sys.version_info[:2],
+        "packages": {p: package_version(p) for p in settings.key_packages},
+        "files": dependency_files(ref.module, settings),
+    }
+    return sha256_bytes(json.dumps(payload, sort_keys=True).encode())

@@ -1,0 +1,234 @@
+"""The Python-Markdown side: a ``pymdownx.superfences`` custom fence that renders results.
+
+Configure it in ``mkdocs.yml`` (or any Python-Markdown user)::
+
+    markdown_extensions:
+      - docexec:
+          timeout: 120
+      - pymdownx.superfences:
+          custom_fences:
+            - name: exec
+              class: exec
+              validator: !!python/name:docexec.extension.validator
+              format: !!python/name:docexec.extension.formatter
+
+A formatter does not know which page it is rendering: whoever drives the build
+calls ``set_page`` first (the MkDocs hook does), so that errors name the page
+and line, and figure links are relative to the page.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import posixpath
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown import Extension
+
+from .refs import Ref, ReferenceError_, parse_options, parse_target, scan_file
+from .runner import Engine, Failure
+from .settings import Settings
+
+log = logging.getLogger("mkdocs.docexec")
+FIGURE_DIR = "assets/figures"
+
+
+@dataclass
+class PageContext:
+    src: str = "<string>"  # page path shown in errors
+    url: str = ""  # page URL relative to the site root ("" for the home page)
+    lines: dict[str, list[int]] = field(default_factory=dict)  # target -> fence lines
+
+    def next_line(self, target: str) -> int:
+        lines = self.lines.get(target)
+        return lines.pop(0) if lines else 0
+
+
+@dataclass
+class BuildState:
+    engine: Engine | None = None
+    page: PageContext = field(default_factory=PageContext)
+    show_tracebacks: bool = True  # in the page: yes while serving, never in a published build
+    figures_used: set[str] = field(default_factory=set)
+    failures: list[Failure] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+STATE = BuildState()
+
+
+def configure(settings: Settings) -> Engine:
+    """Use ``settings`` from now on (keeps the engine, and its memory, when they are equal)."""
+    if STATE.engine is None or STATE.engine.settings != settings:
+        STATE.engine = Engine(settings)
+    return STATE.engine
+
+
+def engine() -> Engine:
+    if STATE.engine is None:
+        configure(Settings.from_env())
+    return STATE.engine
+
+
+def set_page(src_path: Path | str | None, url: str = "", root: Path | None = None) -> None:
+    """Tell the formatter which page comes next (``src_path`` is the Markdown file)."""
+    if src_path is None:
+        STATE.page = PageContext()
+        return
+    root = root or engine().settings.root
+    path = Path(src_path)
+    lines: dict[str, list[int]] = {}
+    page = path.as_posix()
+    if path.is_file():
+        for scanned in scan_file(path, root):
+            page = scanned.page
+            if scanned.ref is not None:
+                lines.setdefault(scanned.ref.target, []).append(scanned.line)
+        try:
+            page = path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            pass
+    STATE.page = PageContext(page, url, lines)
+
+
+def begin_build(show_tracebacks: bool) -> None:
+    STATE.figures_used.clear()
+    STATE.failures.clear()
+    STATE.show_tracebacks = show_tracebacks
+    engine().forget_failures()
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+def _relative_prefix(page_url: str) -> str:
+    """From a page URL ("blog/2026/x/") back to the site root ("../../../")."""
+    directory = posixpath.dirname(page_url) if not page_url.endswith("/") else page_url.rstrip("/")
+    depth = len([p for p in directory.split("/") if p])
+    return "../" * depth
+
+
+def _text_html(text: str, css: str = "docexec-output") -> str:
+    return (f'<div class="highlight {css}"><pre><code>{html.escape(text.rstrip())}'
+            "</code></pre></div>")
+
+
+def _markdown_html(source: str) -> str:
+    import markdown
+
+    md = markdown.Markdown(
+        extensions=["tables", "attr_list", "pymdownx.arithmatex"],
+        extension_configs={"pymdownx.arithmatex": {"generic": True}},
+    )
+    return md.convert(source)
+
+
+def _figure_html(output: dict, alt: str, prefix: str) -> str:
+    size = f' width="{output["width"]}" height="{output["height"]}"' if output.get("width") else ""
+    imgs = "".join(
+        f'<img src="{prefix}{FIGURE_DIR}/{output[v]}#only-{v}" alt="{html.escape(alt)}"'
+        f'{size} loading="lazy" decoding="async">'
+        for v in ("light", "dark")
+    )
+    return f'<figure class="docexec-figure">{imgs}</figure>'
+
+
+def render_entry(entry: dict, ref: Ref, prefix: str) -> str:
+    parts = []
+    for output in entry["outputs"]:
+        kind = output["kind"]
+        if kind == "text":
+            parts.append(_text_html(output["text"]))
+        elif kind == "table":
+            parts.append(f'<div class="docexec-table">\n{output["html"]}\n</div>')
+        elif kind == "markdown":
+            parts.append(f'<div class="docexec-markdown">\n{_markdown_html(output["markdown"])}\n</div>')
+        elif kind == "figure":
+            alt = ref.option("alt")
+            if not alt:
+                raise ReferenceError_(
+                    f"{ref.target} returns a figure: give the block its alt text, "
+                    'e.g. ```exec alt="what the figure shows"'
+                )
+            with STATE.lock:
+                STATE.figures_used.update((output["light"], output["dark"]))
+            parts.append(_figure_html(output, alt, prefix))
+    return f'<div class="docexec" data-ref="{html.escape(ref.target)}">\n' + "\n".join(parts) + "\n</div>"
+
+
+def _error_html(title: str, detail: str) -> str:
+    body = (f"<pre><code>{html.escape(detail)}</code></pre>" if STATE.show_tracebacks and detail
+            else "<p>详情见构建日志。</p>")
+    return (f'<div class="admonition failure docexec-error"><p class="admonition-title">'
+            f"执行失败：{html.escape(title)}</p>{body}</div>")
+
+
+def _report(ref: Ref, failure: Failure) -> str:
+    STATE.failures.append(failure)
+    log.error(failure.report())
+    return _error_html(f"{ref.target}（{ref.where}）",
+                       failure.error + ("\n\n" + failure.traceback if failure.traceback else ""))
+
+
+# --- superfences hooks -------------------------------------------------------------------------
+
+def validator(language, inputs, options, attrs, md) -> bool:
+    """Accept every option; the formatter reports unknown ones (rejecting would fall back silently)."""
+    options.update(inputs)
+    return True
+
+
+def formatter(src, language, class_name, options, md, **kwargs) -> str:
+    """Render the result of the function named in ``src``. Never raises."""
+    page = STATE.page
+    options = options or {}
+    try:
+        target = parse_target(src)
+        opts = parse_options(" ".join(f'{k}="{v}"' for k, v in options.items()))
+    except ReferenceError_ as exc:
+        ref = Ref(src.strip().splitlines()[0] if src.strip() else "<empty>", page.src, 0)
+        return _report(ref, Failure(ref, f"ReferenceError: {exc}"))
+    ref = Ref(target, page.src, page.next_line(target), opts)
+    eng = engine()
+    if eng.settings.disabled:
+        return (f'<div class="docexec docexec-disabled" data-ref="{html.escape(target)}">'
+                f"<p>（未执行：{html.escape(target)}）</p></div>")
+    try:
+        result = eng.result(ref)
+        if isinstance(result, Failure):
+            return _report(ref, result)
+        for warning in result.get("warnings", []):
+            log.warning("docexec: %s: %s warned: %s", ref.where, ref.target, warning)
+        return render_entry(result, ref, _relative_prefix(page.url))
+    except Exception as exc:  # a broken cache entry, a bad option: still report, never raise
+        return _report(ref, Failure(ref, f"{type(exc).__name__}: {exc}"))
+
+
+class DocexecExtension(Extension):
+    def __init__(self, **kwargs):
+        self.config = {
+            "timeout": [120.0, "seconds one call may take"],
+            "jobs": [0, "parallel workers (0: one per core)"],
+            "cache_dir": ["", "result cache (default: .cache/docexec under the root)"],
+            "root": ["", "project root (default: the current directory)"],
+        }
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md):
+        configure(settings_from_config(self.getConfigs()))
+
+
+def settings_from_config(cfg: dict) -> Settings:
+    """Settings from the extension's options (``DOCEXEC_*`` variables take precedence)."""
+    overrides = {"timeout": float(cfg.get("timeout", 120.0)), "jobs": int(cfg.get("jobs", 0))}
+    if cfg.get("root"):
+        overrides["root"] = Path(cfg["root"])
+    if cfg.get("cache_dir"):
+        overrides["cache_dir"] = Path(cfg["cache_dir"])
+    return Settings.from_env(**overrides)
+
+
+def makeExtension(**kwargs):
+    return DocexecExtension(**kwargs)

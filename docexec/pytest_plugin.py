@@ -1,0 +1,136 @@
+"""pytest integration: every reference on every page is a test.
+
+Each ``exec`` block in a Markdown page under the test paths becomes an item
+``docs/.../page.md::L42::snippets.mod:function``. It passes when the function
+runs without error (figures need alt text) and its text and table outputs match
+the approved snapshot in ``tests/snapshots/<page>/<module>.<function>.txt``.
+``pytest --update-snapshots`` (or DOCEXEC_UPDATE_SNAPSHOTS=1) writes the
+snapshots instead; review the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import pytest
+
+from .extension import render_entry
+from .refs import ReferenceError_, Ref, scan_file
+from .runner import Engine, Failure
+from .settings import Settings
+
+_ENGINE: Engine | None = None
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("docexec")
+    group.addoption("--update-snapshots", action="store_true",
+                    help="write the snapshots of executed references instead of comparing")
+    parser.addini("docexec_snapshots", "folder of approved snapshots", default="tests/snapshots")
+    parser.addini("docexec_docs", "folder of the Markdown pages", default="docs")
+
+
+def _engine(config) -> Engine:
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = Engine(Settings.from_env(root=Path(config.rootpath)))
+    return _ENGINE
+
+
+def snapshot_text(entry: dict, ref: Ref) -> str:
+    """What is compared: text and tables verbatim, Markdown as source, figures by alt text."""
+    parts = []
+    for o in entry["outputs"]:
+        if o["kind"] in ("text", "table"):
+            parts.append(o["text"].rstrip())
+        elif o["kind"] == "markdown":
+            parts.append(o["markdown"].rstrip())
+        elif o["kind"] == "figure":
+            parts.append(f"[figure] {ref.option('alt', '')}")
+    return "\n\n".join(parts) + "\n"
+
+
+def pytest_collect_file(file_path: Path, parent):
+    if file_path.suffix != ".md":
+        return None
+    docs = (Path(parent.config.rootpath) / parent.config.getini("docexec_docs")).resolve()
+    if docs not in file_path.resolve().parents:
+        return None
+    if any(p.startswith(".") for p in file_path.relative_to(docs).parts):
+        return None
+    return PageFile.from_parent(parent, path=file_path)
+
+
+class PageFile(pytest.File):
+    def collect(self):
+        root = Path(self.config.rootpath)
+        for scanned in scan_file(self.path, root):
+            label = scanned.ref.target if scanned.ref else "malformed"
+            yield ReferenceItem.from_parent(self, name=f"L{scanned.line}::{label}", scanned=scanned)
+
+
+class DocexecFailed(Exception):
+    pass
+
+
+class ReferenceItem(pytest.Item):
+    def __init__(self, *, scanned, **kwargs):
+        super().__init__(**kwargs)
+        self.scanned = scanned
+
+    def _snapshot_path(self) -> Path:
+        root = Path(self.config.rootpath)
+        docs = root / self.config.getini("docexec_docs")
+        page = self.path.resolve().relative_to(docs.resolve()).with_suffix("")
+        module, _, func = self.scanned.ref.target.partition(":")
+        return root / self.config.getini("docexec_snapshots") / page / f"{module}.{func}.txt"
+
+    def runtest(self):
+        s = self.scanned
+        if s.ref is None:
+            raise DocexecFailed(f"{s.page}:{s.line}: {s.error}")
+        result = _engine(self.config).result(s.ref)
+        if isinstance(result, Failure):
+            raise DocexecFailed(result.report())
+        try:
+            render_entry(result, s.ref, "")
+        except ReferenceError_ as exc:
+            raise DocexecFailed(f"{s.ref.where}: {exc}") from None
+        actual = snapshot_text(result, s.ref)
+        path = self._snapshot_path()
+        update = self.config.getoption("update_snapshots") or os.environ.get(
+            "DOCEXEC_UPDATE_SNAPSHOTS") == "1"
+        if update:
+            if not path.is_file() or path.read_text(encoding="utf-8") != actual:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(actual, encoding="utf-8")
+            return
+        if not path.is_file():
+            raise DocexecFailed(
+                f"{s.ref.where}: no approved snapshot {path.relative_to(self.config.rootpath)};"
+                " run `pytest --update-snapshots`, review and commit it")
+        expected = path.read_text(encoding="utf-8")
+        if expected != actual:
+            diff = "".join(difflib.unified_diff(
+                expected.splitlines(True), actual.splitlines(True),
+                "approved", "executed"))
+            raise DocexecFailed(
+                f"{s.ref.where}: {s.ref.target} output differs from the approved snapshot\n{diff}"
+                "\nIf the change is intended: pytest --update-snapshots")
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, DocexecFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, self.scanned.line - 1, f"{self.scanned.page}:{self.scanned.line}"
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Execute the selected references' stale results in parallel before the items run."""
+    refs = [i.scanned.ref for i in items if isinstance(i, ReferenceItem) and i.scanned.ref]
+    if refs:
+        _engine(config).run(refs)

@@ -1,0 +1,142 @@
+"""Finding references (``exec`` fences) in Markdown pages.
+
+A reference is a fenced block whose language is ``exec`` and whose body is one
+line ``package.module:function``. Options in the fence header:
+
+- ``alt="..."``: alt text of a figure (required when the function returns one);
+- ``raises="ValueError"``: the call is meant to fail with that exception; its
+  message is shown as the output and any other outcome is an error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FENCE_LANG = "exec"
+TARGET_RE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
+OPTION_RE = re.compile(r'([A-Za-z_][\w-]*)\s*=\s*"([^"]*)"')
+KNOWN_OPTIONS = frozenset({"alt", "raises"})
+_OPEN_RE = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
+
+
+class ReferenceError_(ValueError):
+    """A malformed reference: the message names what is wrong."""
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One ``exec`` fence: where it is and what it names."""
+
+    target: str
+    page: str = "<string>"
+    line: int = 0
+    options: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def module(self) -> str:
+        return self.target.partition(":")[0]
+
+    @property
+    def function(self) -> str:
+        return self.target.partition(":")[2]
+
+    def option(self, name: str, default: str | None = None) -> str | None:
+        return dict(self.options).get(name, default)
+
+    @property
+    def where(self) -> str:
+        return f"{self.page}:{self.line}" if self.line else self.page
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.target}"
+
+
+def parse_target(body: str) -> str:
+    """The ``module:function`` that a fence body names, or a ReferenceError_ saying why not."""
+    lines = [ln.strip() for ln in body.strip().splitlines() if ln.strip()]
+    if len(lines) != 1:
+        raise ReferenceError_(
+            f"an exec block names exactly one function as 'module:function', got {len(lines)} lines"
+        )
+    if not TARGET_RE.match(lines[0]):
+        raise ReferenceError_(
+            f"'{lines[0]}' is not of the form 'package.module:function'"
+        )
+    return lines[0]
+
+
+def parse_options(info: str) -> tuple[tuple[str, str], ...]:
+    """Options from a fence header such as ``exec alt="..."``; unknown names are errors."""
+    opts = tuple(OPTION_RE.findall(info))
+    unknown = sorted({k for k, _ in opts} - KNOWN_OPTIONS)
+    if unknown:
+        raise ReferenceError_(
+            f"unknown exec option(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_OPTIONS))}"
+        )
+    return tuple(sorted(opts))
+
+
+def _is_exec_info(info: str) -> bool:
+    info = info.strip()
+    if info.startswith("{"):
+        info = info.lstrip("{ ").lstrip(".")
+    return re.match(rf"{FENCE_LANG}(\s|$|\}})", info) is not None
+
+
+@dataclass
+class ScannedRef:
+    """A reference found in a page, or the error that makes it unusable."""
+
+    page: str
+    line: int
+    ref: Ref | None
+    error: str | None = None
+
+
+def scan_text(text: str, page: str = "<string>") -> list[ScannedRef]:
+    """Every exec fence in ``text`` with its 1-based line, in order of appearance."""
+    found: list[ScannedRef] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        m = _OPEN_RE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        fence, info, prefix = m["fence"], m["info"], m["indent"]
+        # the closing fence: same character, at least as long, nothing after it
+        close = re.compile(rf"^[ \t>]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        j = i + 1
+        while j < len(lines) and not close.match(lines[j]):
+            j += 1
+        if _is_exec_info(info):
+            body = "\n".join(ln[len(prefix):] if ln.startswith(prefix) else ln
+                             for ln in lines[i + 1:j])
+            try:
+                ref = Ref(parse_target(body), page, i + 1, parse_options(info))
+                found.append(ScannedRef(page, i + 1, ref))
+            except ReferenceError_ as exc:
+                found.append(ScannedRef(page, i + 1, None, str(exc)))
+        i = j + 1
+    return found
+
+
+def scan_file(path: Path, root: Path) -> list[ScannedRef]:
+    """References of one page; ``page`` is the path relative to ``root``."""
+    try:
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    return scan_text(path.read_text(encoding="utf-8"), rel)
+
+
+def scan_tree(docs: Path, root: Path) -> list[ScannedRef]:
+    """References of every Markdown page below ``docs`` (dot-folders included: no)."""
+    out: list[ScannedRef] = []
+    for path in sorted(Path(docs).rglob("*.md")):
+        if any(part.startswith(".") for part in path.relative_to(docs).parts):
+            continue
+        out.extend(scan_file(path, root))
+    return out

@@ -1,0 +1,58 @@
+"""MkDocs glue for the docexec engine (everything else lives in the engine package).
+
+- before a build: run every reference of every page in parallel (stale ones only);
+- before each page: tell the fence formatter which page it renders;
+- after the build: copy the figures the pages use into the site.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import docexec.extension as dx
+from docexec.refs import scan_tree
+
+_serving = False
+EXT = "docexec.extension"
+
+
+def on_startup(command, dirty):
+    global _serving
+    _serving = command == "serve"
+
+
+def on_config(config):
+    root = Path(config.config_file_path).resolve().parent
+    options = config.mdx_configs.setdefault(EXT, {})
+    options.setdefault("root", str(root))
+    dx.configure(dx.settings_from_config(options))
+    return config
+
+
+def on_pre_build(config):
+    # tracebacks go to the page only while serving; a published page shows none
+    dx.begin_build(show_tracebacks=_serving)
+    engine = dx.engine()
+    if engine.settings.disabled:
+        return
+    scanned = scan_tree(Path(config.docs_dir), engine.settings.root)
+    engine.run([s.ref for s in scanned if s.ref is not None])
+
+
+def on_page_markdown(markdown, page, config, files):
+    dx.set_page(page.file.abs_src_path, page.url, dx.engine().settings.root)
+    return markdown
+
+
+def on_page_content(html, page, config, files):
+    dx.set_page(None)
+    return html
+
+
+def on_post_build(config):
+    source = dx.engine().cache.figures
+    target = Path(config.site_dir) / dx.FIGURE_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    for name in sorted(dx.STATE.figures_used):
+        shutil.copyfile(source / name, target / name)
