@@ -29,6 +29,10 @@ def _user_traceback(exc: BaseException) -> str:
         f for f in traceback.extract_tb(exc.__traceback__)
         if not f.filename.startswith(_ENGINE_DIR) and "importlib" not in f.filename
     ]
+    root = os.getcwd() + os.sep  # the project root: show its files by relative path
+    for f in frames:
+        if f.filename.startswith(root):
+            f.filename = f.filename[len(root):]
     lines = ["Traceback (most recent call last):\n"]
     lines += traceback.format_list(frames)
     lines += traceback.format_exception_only(type(exc), exc)

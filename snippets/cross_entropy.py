@@ -66,6 +66,8 @@ def cross_entropy(logits, target, weight=None, ignore_index=-100,
         if not target.is_floating_point():
             raise ValueError("a target with the shape of logits holds class probabilities "
                              f"and must be floating point, got {target.dtype}")
+        if ignore_index != -100:  # 与 PyTorch 一致：概率目标没有“忽略”的概念
+            raise ValueError("ignore_index is not supported for class-probability targets")
         if eps > 0:
             target = target * (1 - eps) + eps / n_classes
         terms = -(logp * target) if w is None else -(logp * target * w)
@@ -93,10 +95,13 @@ def cross_entropy(logits, target, weight=None, ignore_index=-100,
     picked = logp.gather(class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
     keep = (~ignored).to(logits.dtype)
     w_t = keep if weight is None else weight.to(logits.dtype)[safe] * keep
-    nll = -picked * w_t  # 被忽略的位置权重为 0
+    zero = torch.zeros_like(picked)
+    # 用 where 而不是乘以 0：全部被忽略时 0/0 的梯度才是 0 而不是 nan
+    nll = torch.where(ignored, zero, -picked * w_t)
 
     if eps > 0:  # 标签平滑：再加上对所有类别取平均的那一项
-        smooth = -(logp if w is None else logp * w).sum(dim=class_dim) * keep
+        smooth = -(logp if w is None else logp * w).sum(dim=class_dim)
+        smooth = torch.where(ignored, zero, smooth)
     if reduction == "none":
         return nll if eps == 0 else (1 - eps) * nll + eps / n_classes * smooth
     if reduction == "sum":

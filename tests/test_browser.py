@@ -1,0 +1,158 @@
+"""The built site in headless Debian Chromium (driven by Playwright): what a reader sees.
+
+Screenshots go to ``test-artifacts/screenshots/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from site_build import REPO, posts, serve
+
+pytestmark = [pytest.mark.browser, pytest.mark.site]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = REPO / "test-artifacts" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-gpu", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return serve(str(built_site))
+
+
+class Page:
+    """A page plus everything that went wrong while it loaded."""
+
+    def __init__(self, browser, scheme="light", width=1280):
+        self.context = browser.new_context(viewport={"width": width, "height": 900},
+                                           color_scheme=scheme)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
+        self.page.on("response", lambda r: r.status >= 400 and self.errors.append(
+            f"{r.status}: {r.url}"))
+
+    def open(self, url):
+        self.page.goto(url, wait_until="networkidle")
+        return self.page
+
+    def close(self):
+        self.context.close()
+
+
+def _all_pages():
+    return ["", "blog/", "tags/", "about/"] + [p.url for p in posts()]
+
+
+@pytest.mark.parametrize("path", _all_pages())
+def test_page_renders_without_console_errors(browser, base_url, path):
+    page = Page(browser)
+    try:
+        p = page.open(base_url + path)
+        assert p.title()
+        assert not page.errors, page.errors
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("post", posts(), ids=lambda p: p.url)
+def test_post_math_typeset_and_figures_loaded(browser, base_url, post):
+    page = Page(browser)
+    try:
+        p = page.open(base_url + post.url)
+        if "$" in post.source.read_text(encoding="utf-8"):
+            assert p.locator(".katex").count() > 0
+            box = p.locator(".katex").first.bounding_box()
+            assert box and box["width"] > 0
+        # the light variants show in the light palette (the dark ones are display: none)
+        figures = p.locator('.docexec-figure img[src$="#only-light"]')
+        for i in range(figures.count()):
+            img = figures.nth(i)
+            img.scroll_into_view_if_needed()
+            img.evaluate("e => e.decode()")  # waits for the (lazy) image to load
+            loaded = img.evaluate("e => e.complete && e.naturalWidth > 0")
+            assert loaded, img.get_attribute("src")
+            assert img.get_attribute("alt")
+        assert figures.count() * 2 == p.locator(".docexec-figure img").count()
+        assert not page.errors, page.errors
+        name = post.url.strip("/").replace("/", "_")
+        p.screenshot(path=str(ARTIFACTS / f"{name}-light.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def _visible(page, selector):
+    return page.locator(selector).first.is_visible()
+
+
+def test_palette_toggle_swaps_figure_variants(browser, base_url):
+    post = next(p for p in posts() if "cross-entropy" in p.url)
+    page = Page(browser, scheme="light")
+    try:
+        p = page.open(base_url + post.url)
+        p.locator(".docexec-figure").first.scroll_into_view_if_needed()
+        assert _visible(p, 'img[src$="#only-light"]')
+        assert not _visible(p, 'img[src$="#only-dark"]')
+        p.locator("form[data-md-component=palette] label:visible").first.click()
+        p.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+        dark = p.locator('.docexec-figure img[src$="#only-dark"]').first
+        dark.scroll_into_view_if_needed()
+        dark.evaluate("e => e.decode()")
+        assert dark.evaluate("e => e.naturalWidth > 0")
+        assert _visible(p, 'img[src$="#only-dark"]')
+        assert not _visible(p, 'img[src$="#only-light"]')
+        assert not page.errors, page.errors
+        p.screenshot(path=str(ARTIFACTS / "cross-entropy-dark-viewport.png"))
+        p.screenshot(path=str(ARTIFACTS / "cross-entropy-dark.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_chinese_search_finds_the_post(browser, base_url):
+    page = Page(browser)
+    try:
+        p = page.open(base_url)
+        box = p.locator("input.md-search__input")
+        box.click()
+        box.fill("交叉熵")
+        # Material queries on keyup; Chinese arrives through an IME, which ends with one
+        box.dispatch_event("keyup")
+        result = p.locator(".md-search-result__item").first
+        result.wait_for(timeout=20000)
+        text = p.locator(".md-search-result").inner_text()
+        assert "CrossEntropyLoss" in text
+        assert not page.errors, page.errors
+        p.screenshot(path=str(ARTIFACTS / "search-交叉熵.png"))
+    finally:
+        page.close()
+
+
+def test_home_page_screenshots(browser, base_url):
+    for scheme in ("light", "dark"):
+        page = Page(browser, scheme=scheme)
+        try:
+            p = page.open(base_url)
+            assert p.locator(".md-content a[href*='blog/20']").count() >= 1  # latest posts
+            p.screenshot(path=str(ARTIFACTS / f"home-{scheme}.png"), full_page=True)
+        finally:
+            page.close()

@@ -1,0 +1,192 @@
+"""The built site: every post at its URL with its executed results, links intact, feeds, search.
+
+Marked ``site``: one strict build of the whole site (shared by the browser tests).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from docexec.extension import FIGURE_DIR
+from docexec.refs import scan_file
+from docexec.runner import Engine
+from docexec.settings import Settings
+from site_build import REPO, build, posts
+
+pytestmark = pytest.mark.site
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[tuple[str, str]] = []  # (attribute, value)
+        self.ids: set[str] = set()
+        self.external_assets: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "a" and a.get("name"):
+            self.ids.add(a["name"])
+        for attr in ("href", "src"):
+            value = a.get(attr)
+            if value is None:
+                continue
+            self.links.append((tag, value))
+            rel = set((a.get("rel") or "").split())
+            # a canonical or alternate <link> names a URL; it does not load it
+            is_asset = tag in ("script", "img", "iframe", "source") or (
+                tag == "link" and rel & {"stylesheet", "icon", "preload", "modulepreload", "manifest"})
+            remote = urlsplit(value).scheme in ("http", "https") or value.startswith("//")
+            if is_asset and remote:
+                self.external_assets.append(value)
+
+
+def _parse(path: Path) -> _Links:
+    p = _Links()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+def test_every_post_is_at_its_url_with_title(built_site):
+    assert posts(), "no posts found"
+    for post in posts():
+        page = built_site / post.url / "index.html"
+        assert page.is_file(), f"{post.source.name} not at /{post.url}"
+        assert html.escape(post.title, quote=False) in page.read_text(encoding="utf-8")
+
+
+def test_each_post_contains_its_executed_results_and_figures(built_site):
+    engine = Engine(Settings.from_env(root=REPO))
+    for post in posts():
+        text = (built_site / post.url / "index.html").read_text(encoding="utf-8")
+        assert "docexec-error" not in text and "docexec-disabled" not in text
+        for scanned in scan_file(post.source, REPO):
+            entry = engine.cached(scanned.ref)
+            assert entry is not None, f"{scanned.page}:{scanned.line} has no cached result"
+            assert f'data-ref="{scanned.ref.target}"' in text
+            for out in entry["outputs"]:
+                if out["kind"] == "text":
+                    assert html.escape(out["text"].rstrip()) in text, scanned.ref.target
+                elif out["kind"] == "table":
+                    assert out["html"] in text, scanned.ref.target
+                elif out["kind"] == "figure":
+                    for variant in ("light", "dark"):
+                        svg = built_site / FIGURE_DIR / out[variant]
+                        assert svg.is_file() and svg.stat().st_size > 1000
+                        assert f'{out[variant]}#only-{variant}"' in text
+
+
+def test_math_is_rendered_at_build_time(built_site):
+    for post in posts():
+        text = (built_site / post.url / "index.html").read_text(encoding="utf-8")
+        if "$" in post.source.read_text(encoding="utf-8"):
+            assert 'class="katex"' in text
+        assert 'class="arithmatex"' not in text and "katex-error" not in text
+
+
+def test_no_broken_internal_links_or_anchors(built_site):
+    pages = {p: _parse(p) for p in built_site.rglob("*.html")}
+    problems = []
+    for page, parsed in pages.items():
+        for tag, link in parsed.links:
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith(("//", "mailto:", "data:", "javascript:")):
+                continue
+            if not parts.path and not parts.fragment:
+                continue
+            if parts.path.startswith("/"):  # root-relative (the 404 page): site_url's path is /
+                target = built_site / unquote(parts.path).lstrip("/")
+            else:
+                target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                problems.append(f"{page.relative_to(built_site)}: {link}")
+                continue
+            frag = unquote(parts.fragment)
+            if frag and target.suffix == ".html" and not frag.startswith(("only-", "__")):
+                ids = pages[target].ids if target in pages else _parse(target).ids
+                if frag not in ids:
+                    problems.append(f"{page.relative_to(built_site)}: {link} (no anchor)")
+    assert not problems, "\n".join(sorted(set(problems))[:50])
+
+
+def test_pages_load_no_asset_from_another_host(built_site):
+    offenders = {}
+    for page in built_site.rglob("*.html"):
+        ext = _parse(page).external_assets
+        if ext:
+            offenders[str(page.relative_to(built_site))] = ext
+    assert not offenders, offenders
+
+
+def test_home_lists_latest_posts_and_tags_page_lists_tags(built_site):
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    tags = (built_site / "tags" / "index.html").read_text(encoding="utf-8")
+    for post in posts()[-5:]:
+        assert html.escape(post.title, quote=False) in home or post.url in home
+    for post in posts():
+        for tag in post.meta.get("tags", []):
+            assert html.escape(str(tag), quote=False) in tags, tag
+
+
+def test_reading_time_counts_chinese(built_site):
+    for post in posts():
+        text = (built_site / post.url / "index.html").read_text(encoding="utf-8")
+        m = re.search(r"需要 (\d+) 分钟阅读时间", text)
+        assert m, f"{post.url} shows no reading time"
+        chinese = len(re.findall(r"[\u4e00-\u9fff]", post.source.read_text(encoding="utf-8")))
+        assert int(m.group(1)) >= chinese // 400, (post.url, m.group(1), chinese)
+
+
+def test_rss_feed_lists_every_post(built_site):
+    feed = built_site / "feed_rss_created.xml"
+    root = ET.parse(feed).getroot()
+    items = root.findall("./channel/item")
+    titles = {i.findtext("title") for i in items}
+    for post in posts():
+        assert post.title in titles
+    for item in items:
+        assert item.findtext("pubDate") and item.findtext("description")
+        assert item.findall("category")
+
+
+def test_sitemap_and_404_exist(built_site):
+    sitemap = ET.parse(built_site / "sitemap.xml").getroot()
+    locs = [e.text for e in sitemap.iter() if e.tag.endswith("loc")]
+    for post in posts():
+        assert any(loc.endswith(post.url) for loc in locs)
+    assert (built_site / "404.html").is_file()
+
+
+def test_search_index_segments_chinese_terms(built_site):
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert "\\u200b" in index["config"]["separator"]  # the regex escape jieba output needs
+    text = " ".join(d["text"] + " " + d["title"] for d in index["docs"])
+    tokens = set(re.split(index["config"]["separator"], text))
+    for term in ("交叉熵", "损失函数", "梯度"):
+        assert term in tokens, term
+
+
+def test_two_clean_builds_are_byte_identical(built_site, tmp_path):
+    """A second build from an empty cache re-executes everything and writes the same bytes."""
+    other = tmp_path / "site"
+    build(other, env={"DOCEXEC_CACHE_DIR": str(tmp_path / "cache")})
+    differ = []
+    for page in built_site.rglob("*"):
+        if page.suffix not in (".html", ".svg") or not page.is_file():
+            continue
+        twin = other / page.relative_to(built_site)
+        if not twin.is_file() or twin.read_bytes() != page.read_bytes():
+            differ.append(str(page.relative_to(built_site)))
+    assert not differ, differ[:20]
