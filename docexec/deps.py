@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import os
+import re
 import sys
 from functools import lru_cache
 from importlib import metadata
@@ -76,22 +78,53 @@ def _imported_modules(tree: ast.AST, module: str, is_package: bool) -> set[str]:
     return names
 
 
+_PATH_LITERAL = re.compile(r"^[\w.\-/]+\.\w{1,8}$")
+
+
 def _data_files(tree: ast.AST, source: Path, root: Path) -> set[Path]:
-    """Existing files named by string literals, relative to the project root or the module."""
+    """Files that string literals may name, relative to the project root or the module.
+
+    Candidates, not only existing files: a data file created later (a benchmark's
+    results) must still change the key of the module that reads it.
+    """
     files: set[Path] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             s = node.value
-            if not s or len(s) > 240 or "\n" in s or "." not in s:
+            if len(s) > 240 or not _PATH_LITERAL.match(s) or s.endswith(".py"):
                 continue
             for base in (root, source.parent):
-                try:
-                    p = (base / s).resolve()
-                except (OSError, ValueError):
-                    continue
-                if p.is_file() and p.suffix != ".py" and root in p.parents:
+                p = Path(os.path.normpath(base / s))
+                if root in p.parents:
                     files.add(p)
     return files
+
+
+@lru_cache(maxsize=4096)
+def _file_info(path: Path, module: str, root: Path, stamp: tuple) -> tuple:
+    """Hash, imported modules and named data files of one source file version.
+
+    ``stamp`` (mtime, size) makes an edited file a new cache entry: a warm build
+    parses each module once, not once per reference.
+    """
+    data = path.read_bytes()
+    try:
+        tree = ast.parse(data, filename=str(path))
+    except SyntaxError:
+        return sha256_bytes(data), frozenset(), frozenset()  # the worker reports it
+    return (sha256_bytes(data),
+            frozenset(_imported_modules(tree, module, path.name == "__init__.py")),
+            frozenset(_data_files(tree, path, root)))
+
+
+@lru_cache(maxsize=4096)
+def _data_hash(path: Path, stamp: tuple) -> str:
+    return sha256_bytes(path.read_bytes())
+
+
+def _stamp(path: Path) -> tuple:
+    st = path.stat()
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def dependency_files(module: str, settings: Settings) -> dict[str, str]:
@@ -119,15 +152,12 @@ def dependency_files(module: str, settings: Settings) -> dict[str, str]:
             if name == module:
                 out[name.replace(".", "/") + ".py"] = "missing"
             continue
-        data = path.read_bytes()
-        out[path.relative_to(root).as_posix()] = sha256_bytes(data)
-        try:
-            tree = ast.parse(data, filename=str(path))
-        except SyntaxError:
-            continue  # the worker reports the syntax error; the hash already changed
-        todo.extend(_imported_modules(tree, name, path.name == "__init__.py"))
-        for f in _data_files(tree, path, root):
-            out[f.relative_to(root).as_posix()] = sha256_bytes(f.read_bytes())
+        digest, imports, data_files = _file_info(path, name, root, _stamp(path))
+        out[path.relative_to(root).as_posix()] = digest
+        todo.extend(imports)
+        for f in data_files:
+            if f.is_file():
+                out[f.relative_to(root).as_posix()] = _data_hash(f, _stamp(f))
     return dict(sorted(out.items()))
 
 

@@ -155,7 +155,9 @@ def render_entry(entry: dict, ref: Ref, prefix: str) -> str:
             with STATE.lock:
                 STATE.figures_used.update((output["light"], output["dark"]))
             parts.append(_figure_html(output, alt, prefix))
-    return f'<div class="docexec" data-ref="{html.escape(ref.target)}">\n' + "\n".join(parts) + "\n</div>"
+    # results are numbers and pictures: searching prose is what readers want
+    return (f'<div class="docexec" data-ref="{html.escape(ref.target)}" data-search-exclude>\n'
+            + "\n".join(parts) + "\n</div>")
 
 
 def _error_html(title: str, detail: str) -> str:

@@ -69,7 +69,8 @@ def execute(target: str, raises: str | None = None) -> dict:
                 func = _resolve(target)
                 with contextlib.redirect_stdout(stdout):
                     value = func()
-                outputs = [{"kind": "text", "text": stdout.getvalue()}] if stdout.getvalue() else []
+                printed = stdout.getvalue()
+                outputs = [{"kind": "text", "text": printed, "stream": True}] if printed else []
                 outputs += value_outputs(value)  # figures are drawn here, inside the theme
             except Exception as exc:
                 if raises and type(exc).__name__ == raises:

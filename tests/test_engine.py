@@ -480,3 +480,17 @@ def test_settings_validate_and_read_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DOCEXEC_JOBS", "3")
     s = Settings.from_env(root=tmp_path, timeout=120)
     assert (s.timeout, s.force, s.jobs) == (7.0, True, 3)
+
+
+def test_a_data_file_created_later_changes_the_key(project):
+    write(project / "snippets" / "late.py", """
+        from pathlib import Path
+
+        def read():
+            return Path("data/later.json").read_text()
+    """)
+    settings = Settings(root=project)
+    r = Ref("snippets.late:read")
+    before = deps.cache_key(r, settings)
+    write(project / "data" / "later.json", "{}\n")
+    assert deps.cache_key(r, settings) != before

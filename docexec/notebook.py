@@ -1,0 +1,186 @@
+"""A Jupyter notebook made from a page: prose cells from its Markdown, code cells from the
+snippet sections it includes and the functions it executes, outputs from the result cache.
+
+Run top to bottom from the repository root (where ``snippets/`` is), the notebook
+re-executes everything the page shows. Nothing is executed here: outputs are the
+engine's cached results, so a warm build writes notebooks without running code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import textwrap
+from pathlib import Path
+
+from .refs import FENCE_LANG, parse_options, parse_target, Ref
+from .runner import Engine
+
+_FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
+_INCLUDE_RE = re.compile(r'^\s*--8<--\s+"(?P<path>[^":]+)(?::(?P<section>[\w-]+))?"\s*$')
+_FRONT_RE = re.compile(r"^---\n.*?\n---\n", re.S)
+_ADMONITION_RE = re.compile(r'^(?:!!!|\?\?\?\+?)\s+(\w+)(?:\s+"([^"]*)")?\s*$')
+_ATTR_LIST_RE = re.compile(r"\{\s*\.md-button[^}]*\}")
+
+SETUP = """\
+# 在博客仓库的根目录（包含 snippets/ 的目录）中运行本 Notebook
+import matplotlib.pyplot as plt
+from docexec.figures import theme_rc
+
+plt.rcParams.update(theme_rc("light"))  # 与网页中的图使用同一套字体和配色"""
+
+
+def snippet_section(root: Path, path: str, section: str | None) -> str:
+    """The lines between ``--8<-- [start:section]`` and ``[end:section]`` (dedented)."""
+    text = (root / path).read_text(encoding="utf-8")
+    if not section:
+        return text.rstrip("\n")
+    m = re.search(rf"^[ \t]*# --8<-- \[start:{re.escape(section)}\][^\n]*\n(.*?)"
+                  rf"^[ \t]*# --8<-- \[end:{re.escape(section)}\]", text, re.S | re.M)
+    if not m:
+        raise ValueError(f"{path} has no section '{section}'")
+    return textwrap.dedent(m.group(1)).rstrip("\n")
+
+
+def _cell_id(kind: str, index: int, source: str) -> str:
+    return f"{kind}-{index}-" + hashlib.sha1(source.encode()).hexdigest()[:8]
+
+
+def _outputs(entry: dict | None, count: int) -> list:
+    from nbformat.v4 import new_output
+
+    outs = []
+    for o in (entry or {}).get("outputs", []):
+        if o["kind"] == "text":
+            text = o["text"] if o["text"].endswith("\n") else o["text"] + "\n"
+            outs.append(new_output("stream", name="stdout", text=text))
+        elif o["kind"] == "table":
+            outs.append(new_output("execute_result", execution_count=count,
+                                   data={"text/html": o["html"], "text/plain": o["text"]}))
+        elif o["kind"] == "markdown":
+            outs.append(new_output("display_data", data={"text/markdown": o["markdown"],
+                                                         "text/plain": o["markdown"]}))
+        elif o["kind"] == "figure" and "svg" in o:
+            outs.append(new_output("display_data", data={"image/svg+xml": o["svg"],
+                                                         "text/plain": "<Figure>"}))
+    return outs
+
+
+def _call_source(ref: Ref, entry: dict | None) -> str:
+    module, func = ref.module, ref.function
+    lines = [f"from {module} import {func}", ""]
+    raises = ref.option("raises")
+    returns_text = bool(entry) and any(
+        o["kind"] == "text" and not o.get("stream") for o in entry["outputs"])
+    figure = bool(entry) and any(o["kind"] == "figure" for o in entry["outputs"])
+    # a figure shows through the inline backend; ";" keeps Jupyter from showing it twice
+    call = f"print({func}())" if returns_text else f"{func}()" + (";" if figure else "")
+    if raises:
+        lines += ["try:", f"    {call}", f"except {raises} as exc:  # 这里演示的正是这个错误",
+                  '    print(f"{type(exc).__name__}: {exc}")']
+    else:
+        lines.append(call)
+    return "\n".join(lines)
+
+
+def _prose(lines: list[str]) -> str:
+    out = []
+    for line in lines:
+        if line.strip() == "<!-- more -->":
+            continue
+        m = _ADMONITION_RE.match(line)
+        if m:  # Material admonitions become block quotes
+            out.append(f"> **{m.group(2) or m.group(1)}**")
+            continue
+        if out and out[-1].startswith(">") and line.startswith("    "):
+            out.append("> " + line[4:])
+            continue
+        out.append(_ATTR_LIST_RE.sub("", line))
+    return "\n".join(out).strip("\n")
+
+
+def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>",
+                  figures_dir: Path | None = None):
+    """The notebook (an ``nbformat`` node) for a page's Markdown (front matter removed or not)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    root = engine.settings.root
+    markdown = _FRONT_RE.sub("", markdown, count=1)
+    title = meta.get("title", "")
+    cells = [new_markdown_cell(
+        f"本 Notebook 由文章《{title}》（`{page}`）生成：正文来自文章，代码来自 `snippets/` 中经过测试的模块，"
+        "输出是构建网站时执行的结果。请在博客仓库的根目录中运行。", id="intro"),
+        new_code_cell(SETUP, id="setup")]
+    prose: list[str] = []
+    count = 0
+
+    def flush():
+        text = _prose(prose)
+        if text:
+            cells.append(new_markdown_cell(text, id=_cell_id("md", len(cells), text)))
+        prose.clear()
+
+    lines = markdown.splitlines()
+    i = 0
+    while i < len(lines):
+        m = _FENCE_RE.match(lines[i])
+        if not m:
+            if lines[i].startswith("## ") and prose:
+                flush()
+            prose.append(lines[i])
+            i += 1
+            continue
+        fence, info = m["fence"], m["info"]
+        close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        j = i + 1
+        while j < len(lines) and not close.match(lines[j]):
+            j += 1
+        body = lines[i + 1:j]
+        includes = [_INCLUDE_RE.match(b) for b in body if b.strip()]
+        if info.strip().startswith(FENCE_LANG):
+            flush()
+            target = parse_target("\n".join(body))
+            ref = Ref(target, page, i + 1, parse_options(info))
+            entry = engine.cached(ref)
+            count += 1
+            outputs = _outputs(_with_svg(entry, engine), count)
+            source = _call_source(ref, entry)
+            cells.append(new_code_cell(source, id=_cell_id("exec", len(cells), source),
+                                       execution_count=count, outputs=outputs))
+        elif includes and all(includes):
+            flush()
+            source = "\n\n".join(snippet_section(root, inc["path"], inc["section"])
+                                 for inc in includes)
+            count += 1
+            cells.append(new_code_cell(source, id=_cell_id("code", len(cells), source),
+                                       execution_count=count))
+        else:
+            prose.extend(lines[i:j + 1])
+        i = j + 1
+    flush()
+    nb = new_notebook(cells=cells, metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+        "title": title,
+    })
+    nbformat.validate(nb)
+    return nb
+
+
+def _with_svg(entry: dict | None, engine: Engine) -> dict | None:
+    """The entry with each figure's light SVG inlined (notebooks carry their images)."""
+    if not entry:
+        return entry
+    outs = []
+    for o in entry["outputs"]:
+        if o["kind"] == "figure":
+            o = {**o, "svg": (engine.cache.figures / o["light"]).read_text(encoding="utf-8")}
+        outs.append(o)
+    return {**entry, "outputs": outs}
+
+
+def notebook_bytes(nb) -> bytes:
+    import nbformat
+
+    return (nbformat.writes(nb) + "\n").encode("utf-8")
