@@ -33,15 +33,21 @@ system-deps:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium fonts-noto-cjk; \
 	fi
 
-test: $(VENV)/.test system-deps
+# axe-core for the accessibility tests, Lighthouse for benchmarks/lighthouse.py (package-lock.json)
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(VENV)/.test system-deps node_modules/.installed
 	$(BIN)/python -m pytest
 
 # everything except the whole-site build and the browser
 test-fast: $(VENV)/.test
 	$(BIN)/python -m pytest -m "not site and not browser"
 
-bench: $(VENV)/.test
+bench: $(VENV)/.test node_modules/.installed
 	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/lighthouse.py
 
 clean:
 	rm -rf site .cache test-artifacts

@@ -110,9 +110,18 @@ def _relative_prefix(page_url: str) -> str:
     return "../" * depth
 
 
+FOLD_LINES = 30  # longer text outputs are folded behind a summary line
+
+
 def _text_html(text: str, css: str = "docexec-output") -> str:
-    return (f'<div class="highlight {css}"><pre><code>{html.escape(text.rstrip())}'
-            "</code></pre></div>")
+    text = text.rstrip()
+    block = (f'<div class="highlight {css}"><pre><code>{html.escape(text)}'
+             "</code></pre></div>")
+    n = text.count("\n") + 1
+    if n > FOLD_LINES:
+        return (f'<details class="docexec-fold"><summary>输出共 {n} 行（点击展开）</summary>'
+                f"{block}</details>")
+    return block
 
 
 def _markdown_html(source: str) -> str:

@@ -159,6 +159,16 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
             prose.extend(lines[i:j + 1])
         i = j + 1
     flush()
+    modules = sorted({m.group(1).replace("/", ".") for m in re.finditer(
+        r'--8<--\s+"(snippets/[\w/]+)\.py', markdown)})
+    if modules:
+        # the page shows parts of a module; load all of it so the parts find their helpers
+        lines = ["", "# 文章只展示了模块的一部分：先载入整个模块，下面的代码块才能用到其余的函数",
+                 "import importlib", ""]
+        for module in modules:
+            lines.append(f'globals().update({{k: v for k, v in vars(importlib.import_module('
+                         f'"{module}")).items() if not k.startswith("__")}})')
+        cells[1].source += "\n".join(lines)
     nb = new_notebook(cells=cells, metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"},

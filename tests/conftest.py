@@ -26,3 +26,39 @@ def built_site(tmp_path_factory):
     site_dir = tmp_path_factory.mktemp("site")
     build(site_dir)
     return site_dir
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (Playwright's own browser download is not used)."""
+    from pathlib import Path
+
+    from site_build import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is not installed: apt-get install chromium (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site):
+    """The built site served on a free localhost port."""
+    from site_build import ARTIFACTS, serve
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return serve(str(built_site))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Report what the budget tests measured, pass or fail."""
+    from site_build import WEIGHTS
+
+    if WEIGHTS:
+        terminalreporter.section("post weight (HTML + figures loaded, uncompressed)")
+        for line in WEIGHTS:
+            terminalreporter.write_line(line)

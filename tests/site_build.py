@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import io
 import os
 import re
 import subprocess
@@ -16,6 +18,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 POSTS = REPO / "docs" / "blog" / "posts"
+WEIGHTS: list[str] = []  # per-post page weight lines, printed at the end of the test run
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,28 @@ def build(site_dir: Path, env: dict | None = None) -> subprocess.CompletedProces
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """A static server that compresses text like any real host does (gzip), quietly."""
+
+    COMPRESS = {".html", ".css", ".js", ".json", ".svg", ".xml", ".ipynb", ".txt"}
+
     def log_message(self, *args):
         pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if (path.suffix not in self.COMPRESS or not path.is_file()
+                or "gzip" not in self.headers.get("Accept-Encoding", "")
+                or not self.path.split("?")[0].endswith(("/", path.suffix))):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
 
 @functools.lru_cache(maxsize=None)
@@ -65,3 +88,44 @@ def serve(site_dir: str) -> str:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+# --- the browser ---------------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-gpu", "--disable-sync"]
+ARTIFACTS = REPO / "test-artifacts" / "screenshots"
+
+
+class Page:
+    """A page in its own browser context, plus every request and everything that went wrong."""
+
+    def __init__(self, browser, scheme="light", width=1280, height=900):
+        self.context = browser.new_context(viewport={"width": width, "height": height},
+                                           color_scheme=scheme)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
+        self.page.on("response", lambda r: r.status >= 400 and self.errors.append(
+            f"{r.status}: {r.url}"))
+
+    def open(self, url):
+        self.page.goto(url, wait_until="networkidle")
+        return self.page
+
+    def load_lazy_images(self):
+        """Scroll through the page so that every lazy image in view of the palette loads."""
+        height = self.page.evaluate("document.body.scrollHeight")
+        for y in range(0, height, 600):
+            self.page.evaluate(f"window.scrollTo(0, {y})")
+            self.page.wait_for_timeout(30)
+        self.page.evaluate("window.scrollTo(0, 0)")
+        self.page.wait_for_load_state("networkidle")
+
+    def close(self):
+        self.context.close()

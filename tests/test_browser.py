@@ -5,60 +5,11 @@ Screenshots go to ``test-artifacts/screenshots/`` for a person to look at.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from site_build import REPO, posts, serve
+from site_build import ARTIFACTS, Page, posts
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = REPO / "test-artifacts" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-gpu", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return serve(str(built_site))
-
-
-class Page:
-    """A page plus everything that went wrong while it loaded."""
-
-    def __init__(self, browser, scheme="light", width=1280):
-        self.context = browser.new_context(viewport={"width": width, "height": 900},
-                                           color_scheme=scheme)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
-        self.page.on("response", lambda r: r.status >= 400 and self.errors.append(
-            f"{r.status}: {r.url}"))
-
-    def open(self, url):
-        self.page.goto(url, wait_until="networkidle")
-        return self.page
-
-    def close(self):
-        self.context.close()
-
 
 def _all_pages():
     return ["", "blog/", "tags/", "about/"] + [p.url for p in posts()]

@@ -190,3 +190,20 @@ def test_two_clean_builds_are_byte_identical(built_site, tmp_path):
         if not twin.is_file() or twin.read_bytes() != page.read_bytes():
             differ.append(str(page.relative_to(built_site)))
     assert not differ, differ[:20]
+
+
+def test_json_feed_lists_every_post_with_readable_text(built_site):
+    feed = json.loads((built_site / "feed_json_created.json").read_text(encoding="utf-8"))
+    titles = {item["title"] for item in feed["items"]}
+    assert {p.title for p in posts()} <= titles
+    for item in feed["items"]:
+        assert item.get("date_published") and item.get("url")
+        text = item.get("content_html", "") + item.get("summary", "")
+        assert "\\(" not in text and "arithmatex" not in text  # no raw TeX noise
+
+
+def test_rss_descriptions_have_no_raw_tex(built_site):
+    root = ET.parse(built_site / "feed_rss_created.xml").getroot()
+    for item in root.findall("./channel/item"):
+        text = item.findtext("description") or ""
+        assert "\\(" not in text and "$$" not in text, item.findtext("title")

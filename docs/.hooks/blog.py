@@ -2,16 +2,22 @@
 
 - reading time: Material counts a run of Chinese characters as one word, so a
   long Chinese post reads as "1 分钟"; here Chinese is counted per character;
-- the home page lists the latest posts where it says ``<!-- latest-posts -->``.
+- the home page lists the latest posts where it says ``<!-- latest-posts -->``;
+- every snippet module gets a page of its own (``src/snippets/<name>/``, generated, not in
+  the navigation) and each code block titled with a module links to its section there.
 """
 
 from __future__ import annotations
 
+import html as html_lib
 import math
+import posixpath
 import re
 from datetime import date, datetime
+from pathlib import Path
 
 from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
 from mkdocs.utils import meta as meta_util
 
 CJK_PER_MINUTE = 300  # characters of technical Chinese prose
@@ -39,7 +45,7 @@ def on_page_content(html, page, config, files):
     post_config = getattr(page, "config", None)
     if post_config is not None and hasattr(post_config, "readtime") and not page.meta.get("readtime"):
         post_config.readtime = reading_minutes(html)
-    return html
+    return _link_titles(html, page)
 
 
 def _post_date(value) -> date:
@@ -70,6 +76,68 @@ def latest_posts(files, limit: int = 5) -> str:
 
 
 def on_page_markdown(markdown, page, config, files):
+    _remember_titled_blocks(markdown, page, config)
     if "<!-- latest-posts -->" in markdown:
         markdown = markdown.replace("<!-- latest-posts -->", latest_posts(files))
     return markdown
+
+
+# --- snippet source pages ------------------------------------------------------------------------
+
+_INCLUDE_FENCE = re.compile(
+    r'^[ \t]*`{3,}python[^\n]*title="(?P<title>snippets/[\w/]+\.py)"[^\n]*\n'
+    r'[ \t]*--8<--\s+"(?P<path>snippets/[\w/]+\.py)(?::(?P<section>[\w-]+))?"', re.M)
+_FILENAME_SPAN = re.compile(r'<span class="filename">(snippets/[\w/]+\.py)</span>')
+_titled_blocks: dict[str, list[tuple[str, int]]] = {}  # page src_uri -> [(path, first line)]
+
+
+def _source_uri(path: str) -> str:
+    return "src/" + path[:-3] + ".md"  # snippets/gru.py -> src/snippets/gru.md
+
+
+def _section_line(root: Path, path: str, section: str | None) -> int:
+    if not section:
+        return 1
+    for number, line in enumerate((root / path).read_text(encoding="utf-8").splitlines(), 1):
+        if f"[start:{section}]" in line:
+            return number + 1
+    return 1
+
+
+def on_files(files, config):
+    root = Path(config.config_file_path).parent
+    for module in sorted((root / "snippets").glob("*.py")):
+        if module.name == "__init__.py":
+            continue
+        path = module.relative_to(root).as_posix()
+        code = module.read_text(encoding="utf-8")
+        content = (
+            "---\nsearch:\n  exclude: true\n---\n\n"
+            f"# {path}\n\n本页是模块的完整源码，文章中的代码块都取自这里。"
+            f"测试见 `tests/test_{module.stem}.py`。\n\n"
+            f'````python linenums="1"\n{code}\n````\n')
+        files.append(File.generated(config, _source_uri(path), content=content))
+    return files
+
+
+def _remember_titled_blocks(markdown, page, config):
+    root = Path(config.config_file_path).parent
+    _titled_blocks[page.file.src_uri] = [
+        (m["title"], _section_line(root, m["path"], m["section"]))
+        for m in _INCLUDE_FENCE.finditer(markdown) if m["title"] == m["path"]]
+
+
+def _link_titles(html, page):
+    blocks = list(_titled_blocks.get(page.file.src_uri, []))
+    prefix = "../" * len([p for p in posixpath.dirname(page.url.rstrip("/") + "/x").split("/") if p])
+
+    def link(match):
+        path = match.group(1)
+        line = next((ln for p, ln in blocks if p == path), 1)
+        if blocks and blocks[0][0] == path:
+            line = blocks.pop(0)[1]
+        target = f"{prefix}src/{path[:-3]}/#__codelineno-0-{line}"
+        return (f'<span class="filename"><a href="{html_lib.escape(target)}" '
+                f'title="查看完整源码">{path}</a></span>')
+
+    return _FILENAME_SPAN.sub(link, html)
