@@ -1,9 +1,18 @@
 """Shared test set-up: figures are drawn under the blog's theme, as in the build."""
 
+import os
+
 import matplotlib
 import pytest
+from hypothesis import settings
 
 matplotlib.use("Agg")
+
+# CI explores the same examples every run (a red CI run is then reproducible);
+# locally hypothesis keeps looking for new counterexamples
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

@@ -127,5 +127,11 @@ class Page:
         self.page.evaluate("window.scrollTo(0, 0)")
         self.page.wait_for_load_state("networkidle")
 
+    def screenshot(self, path, full_page=True):
+        """A screenshot with every block rendered (content-visibility skips off-screen ones)."""
+        self.page.add_style_tag(content="* { content-visibility: visible !important; }")
+        self.page.wait_for_timeout(200)
+        self.page.screenshot(path=str(path), full_page=full_page)
+
     def close(self):
         self.context.close()

@@ -47,7 +47,7 @@ def test_post_math_typeset_and_figures_loaded(browser, base_url, post):
         assert figures.count() * 2 == p.locator(".docexec-figure img").count()
         assert not page.errors, page.errors
         name = post.url.strip("/").replace("/", "_")
-        p.screenshot(path=str(ARTIFACTS / f"{name}-light.png"), full_page=True)
+        page.screenshot(ARTIFACTS / f"{name}-light.png")
     finally:
         page.close()
 
@@ -73,8 +73,8 @@ def test_palette_toggle_swaps_figure_variants(browser, base_url):
         assert _visible(p, 'img[src$="#only-dark"]')
         assert not _visible(p, 'img[src$="#only-light"]')
         assert not page.errors, page.errors
-        p.screenshot(path=str(ARTIFACTS / "cross-entropy-dark-viewport.png"))
-        p.screenshot(path=str(ARTIFACTS / "cross-entropy-dark.png"), full_page=True)
+        page.screenshot(ARTIFACTS / "cross-entropy-dark-viewport.png", full_page=False)
+        page.screenshot(ARTIFACTS / "cross-entropy-dark.png")
     finally:
         page.close()
 
@@ -93,7 +93,8 @@ def test_chinese_search_finds_the_post(browser, base_url):
         text = p.locator(".md-search-result").inner_text()
         assert "CrossEntropyLoss" in text
         assert not page.errors, page.errors
-        p.screenshot(path=str(ARTIFACTS / "search-交叉熵.png"))
+        p.wait_for_timeout(500)  # the result list fades in
+        page.screenshot(ARTIFACTS / "search-交叉熵.png", full_page=False)
     finally:
         page.close()
 
@@ -104,6 +105,6 @@ def test_home_page_screenshots(browser, base_url):
         try:
             p = page.open(base_url)
             assert p.locator(".md-content a[href*='blog/20']").count() >= 1  # latest posts
-            p.screenshot(path=str(ARTIFACTS / f"home-{scheme}.png"), full_page=True)
+            page.screenshot(ARTIFACTS / f"home-{scheme}.png")
         finally:
             page.close()

@@ -141,3 +141,10 @@ def _link_titles(html, page):
                 f'title="查看完整源码">{path}</a></span>')
 
     return _FILENAME_SPAN.sub(link, html)
+
+
+def on_post_page(output, page, config):
+    # Material's author avatar has no size: give it one so the layout does not shift
+    return re.sub(r'<img (src="[^"]*avatar\.svg"[^>]*?)>',
+                  lambda m: m.group(0) if "width=" in m.group(1)
+                  else f'<img {m.group(1)} width="32" height="32">', output)
