@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from site_build import ARTIFACTS, Page, posts
+from site_build import ARTIFACTS, Page, notebook_pages, posts
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
 def _all_pages():
-    return ["", "blog/", "tags/", "about/"] + [p.url for p in posts()]
+    return ["", "blog/", "tags/", "about/"] + [p.url for p in posts()] + notebook_pages()
 
 
 @pytest.mark.parametrize("path", _all_pages())

@@ -9,10 +9,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from pathlib import Path
 
 import docexec.extension as dx
+from docexec.deps import script_dependencies
 from docexec.notebook import notebook_bytes, page_notebook
 from docexec.refs import scan_file, scan_tree
 
@@ -30,8 +33,24 @@ def on_config(config):
     root = Path(config.config_file_path).resolve().parent
     options = config.mdx_configs.setdefault(EXT, {})
     options.setdefault("root", str(root))
-    dx.configure(dx.settings_from_config(options))
+    engine = dx.configure(dx.settings_from_config(options))
+    _key_notebook_cache(config, engine.settings)
     return config
+
+
+def _key_notebook_cache(config, settings):
+    """mkdocs-jupyter keys its cache on the notebook's bytes only; a notebook that imports
+    ``snippets`` must re-execute when those modules change, so the folder carries their hash."""
+    plugin = config.plugins.get("mkdocs-jupyter")
+    if plugin is None:
+        return
+    deps = {}
+    for script in sorted(Path(config.docs_dir).glob("notebooks/*.py")):
+        deps[script.name] = script_dependencies(script, settings)
+    digest = hashlib.sha256(json.dumps(deps, sort_keys=True).encode()).hexdigest()[:16]
+    base = Path(plugin.config["cache_dir"])
+    if base.name != digest:
+        plugin.config["cache_dir"] = str(base / digest)
 
 
 def on_pre_build(config):
