@@ -143,8 +143,37 @@ def _link_titles(html, page):
     return _FILENAME_SPAN.sub(link, html)
 
 
+def _toc_ids(items):
+    for item in items:
+        yield item.id
+        yield from _toc_ids(item.children)
+
+
+@event_priority(-50)
 def on_post_page(output, page, config):
+    output = _sized_avatar(output)
+    if page.file.src_uri.endswith((".py", ".ipynb")):
+        output = _notebook_heading_ids(output, page)
+    return output
+
+
+def _sized_avatar(output):
     # Material's author avatar has no size: give it one so the layout does not shift
     return re.sub(r'<img (src="[^"]*avatar\.svg"[^>]*?)>',
                   lambda m: m.group(0) if "width=" in m.group(1)
                   else f'<img {m.group(1)} width="32" height="32">', output)
+
+
+def _notebook_heading_ids(output, page):
+    """mkdocs-jupyter gives Chinese headings an empty id while its table of contents links
+    to "_1", "_2", …: hand those ids to the empty headings, in order."""
+    missing = iter([i for i in _toc_ids(page.toc) if f'id="{i}"' not in output])
+
+    def fill(m):
+        anchor = next(missing, None)
+        if anchor is None:
+            return m.group(0)
+        rest = m.group(3).replace('href="#"', f'href="#{anchor}"', 1)
+        return f'<h{m.group(1)} id="{anchor}"{m.group(2)}>{rest}</h{m.group(1)}>'
+
+    return re.sub(r'<h([1-6]) id=""([^>]*)>(.*?)</h\1>', fill, output, flags=re.S)
