@@ -134,8 +134,9 @@ class Page:
 
     def screenshot(self, path, full_page=True):
         """A screenshot with every block rendered (content-visibility skips off-screen ones)."""
-        self.page.add_style_tag(content="* { content-visibility: visible !important; }")
-        self.page.wait_for_timeout(200)
+        self.page.add_style_tag(content="* { content-visibility: visible !important; "
+                                        "transition: none !important; }")
+        self.page.wait_for_timeout(400)  # the header settles after scrolling back to the top
         self.page.screenshot(path=str(path), full_page=full_page)
 
     def close(self):

@@ -115,7 +115,7 @@ def test_phone_width_has_no_sideways_scroll(browser, base_url, path, scheme):
             box = img.bounding_box()
             assert box is None or box["width"] <= 390
         name = (path.strip("/").replace("/", "_") or "home") + f"-phone-{scheme}.png"
-        p.screenshot(path=str(ARTIFACTS / name), full_page=False)
+        page.screenshot(ARTIFACTS / name, full_page=False)
     finally:
         page.close()
 
