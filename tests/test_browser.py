@@ -26,28 +26,29 @@ def test_page_renders_without_console_errors(browser, base_url, path):
         page.close()
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("post", posts(), ids=lambda p: p.url)
-def test_post_math_typeset_and_figures_loaded(browser, base_url, post):
-    page = Page(browser)
+def test_post_math_typeset_and_figures_loaded(browser, base_url, post, scheme):
+    page = Page(browser, scheme=scheme)
     try:
         p = page.open(base_url + post.url)
         if "$" in post.source.read_text(encoding="utf-8"):
             assert p.locator(".katex").count() > 0
             box = p.locator(".katex").first.bounding_box()
             assert box and box["width"] > 0
-        # the light variants show in the light palette (the dark ones are display: none)
-        figures = p.locator('.docexec-figure img[src$="#only-light"]')
+        # the palette's own variants show (the other ones are display: none) and load
+        figures = p.locator(f'.docexec-figure img[src$="#only-{scheme}"]')
         for i in range(figures.count()):
             img = figures.nth(i)
             img.scroll_into_view_if_needed()
             img.evaluate("e => e.decode()")  # waits for the (lazy) image to load
             loaded = img.evaluate("e => e.complete && e.naturalWidth > 0")
             assert loaded, img.get_attribute("src")
-            assert img.get_attribute("alt")
+            assert img.is_visible() and img.get_attribute("alt")
         assert figures.count() * 2 == p.locator(".docexec-figure img").count()
         assert not page.errors, page.errors
         name = post.url.strip("/").replace("/", "_")
-        page.screenshot(ARTIFACTS / f"{name}-light.png")
+        page.screenshot(ARTIFACTS / f"{name}-{scheme}.png")
     finally:
         page.close()
 
