@@ -89,7 +89,10 @@ class KatexPostprocessor(Postprocessor):
         except KatexError as exc:
             log.error("mdkatex: cannot render %s: %s", tex, exc)
             return f'<code class="katex-error">{html.escape(tex)}</code>'
-        return f'<div class="katex-block">{out}</div>' if display else out
+        # formulas are left out of the search index: their text is TeX and glyph soup
+        if display:
+            return f'<div class="katex-block" data-search-exclude>{out}</div>'
+        return out.replace('<span class="katex">', '<span class="katex" data-search-exclude>', 1)
 
     def run(self, text: str) -> str:
         if "arithmatex" not in text:

@@ -84,7 +84,8 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_content(html, page, config, files):
     dx.set_page(None)
     if page.url + _notebook_name(page) in _notebooks:
-        link = (f'<p class="docexec-notebook"><a class="md-button" href="{_notebook_name(page)}" '
+        link = (f'<p class="docexec-notebook" data-search-exclude>'
+                f'<a class="md-button" href="{_notebook_name(page)}" '
                 f'download>下载 Notebook</a></p>')
         head, sep, rest = html.partition("</h1>")
         html = head + sep + link + rest if sep else link + html
