@@ -21,6 +21,10 @@ import pandas as pd
 
 # "dantzig" 即最大系数规则（largest-coefficient rule）
 RULES = ("bland", "dantzig")
+# other names readers use for the same two pricing rules
+RULE_ALIASES = {"largest": "dantzig", "largest_coefficient": "dantzig",
+                "largest-coefficient": "dantzig", "smallest_index": "bland",
+                "smallest-index": "bland"}
 STATUSES = ("optimal", "infeasible", "unbounded", "iteration_limit")
 PIVOT_TOL = 1e-9  # |主元| 与检验数的容差：更小的数按 0 处理
 FEAS_TOL = 1e-9  # 第一阶段目标值的相对容差：小于它视为可行
@@ -113,7 +117,7 @@ def _validate(c, A_ub, b_ub, A_eq, b_eq, maximize, rule, max_iter):
     A_eq, b_eq = _constraints(A_eq, b_eq, c.size, "A_eq", "b_eq")
     if not isinstance(maximize, (bool, np.bool_)):
         raise TypeError(f"maximize must be True or False, got {maximize!r}")
-    if rule not in RULES:
+    if RULE_ALIASES.get(rule, rule) not in RULES:
         raise ValueError("rule must be 'bland' (smallest-index rule) or "
                          f"'dantzig' (largest-coefficient rule), got {rule!r}")
     if isinstance(max_iter, (bool, np.bool_)) or not isinstance(
@@ -189,6 +193,7 @@ def simplex(c, A_ub=None, b_ub=None, A_eq=None, b_eq=None, maximize=False,
     A_eq x = b_eq, x >= 0.  rule: "bland" or "dantzig"."""
     c, A_ub, b_ub, A_eq, b_eq = _validate(
         c, A_ub, b_ub, A_eq, b_eq, maximize, rule, max_iter)
+    rule = RULE_ALIASES.get(rule, rule)
     n, m_ub = c.size, len(b_ub)
     m = m_ub + len(b_eq)
     # 标准形：每个不等式加一个松弛变量 s_i，右端为负的行整行乘 -1

@@ -404,7 +404,7 @@ def test_infeasible_is_detected_in_phase_one():
     (dict(c=[1.0, np.nan]), "non-finite"),
     (dict(c=[1.0, 2.0], A_ub=[[1.0, np.inf]], b_ub=[1.0]), "non-finite"),
     (dict(c=[1.0, 2.0], A_eq=[[1.0, 1.0]], b_eq=[-np.inf]), "non-finite"),
-    (dict(c=[1.0, 2.0], rule="largest"), "rule must be 'bland'"),
+    (dict(c=[1.0, 2.0], rule="steepest_edge"), "rule must be 'bland'"),
     (dict(c=[1.0, 2.0], max_iter=-1), "max_iter must be >= 0"),
 ])
 def test_bad_inputs_raise_value_error(kwargs, match):
@@ -461,3 +461,12 @@ def test_fmt_number():
     assert sx.fmt_number(0.0) == "0" and sx.fmt_number(-1e-15) == "0"
     assert sx.fmt_number(np.pi) == "3.1416"
     assert Fraction(sx.fmt_number(7.0)) == 7
+
+
+@pytest.mark.parametrize("alias, rule", [("largest", "dantzig"), ("largest_coefficient", "dantzig"),
+                                          ("smallest_index", "bland")])
+def test_rule_aliases_behave_like_their_rule(alias, rule):
+    c, A_ub, b_ub = sx.beale_problem()
+    a = simplex(c, A_ub, b_ub, rule=alias, max_iter=50)
+    b = simplex(c, A_ub, b_ub, rule=rule, max_iter=50)
+    assert (a.status, a.nit) == (b.status, b.nit)
