@@ -103,7 +103,7 @@ def begin_build(show_tracebacks: bool) -> None:
 
 # --- rendering ---------------------------------------------------------------------------------
 
-def _relative_prefix(page_url: str) -> str:
+def relative_prefix(page_url: str) -> str:
     """From a page URL ("blog/2026/x/") back to the site root ("../../../")."""
     directory = posixpath.dirname(page_url) if not page_url.endswith("/") else page_url.rstrip("/")
     depth = len([p for p in directory.split("/") if p])
@@ -212,7 +212,7 @@ def formatter(src, language, class_name, options, md, **kwargs) -> str:
             return _report(ref, result)
         for warning in result.get("warnings", []):
             log.warning("docexec: %s: %s warned: %s", ref.where, ref.target, warning)
-        return render_entry(result, ref, _relative_prefix(page.url))
+        return render_entry(result, ref, relative_prefix(page.url))
     except Exception as exc:  # a broken cache entry, a bad option: still report, never raise
         return _report(ref, Failure(ref, f"{type(exc).__name__}: {exc}"))
 

@@ -13,10 +13,9 @@ import re
 import textwrap
 from pathlib import Path
 
-from .refs import FENCE_LANG, parse_options, parse_target, Ref
+from .refs import Ref, iter_blocks, parse_options, parse_target
 from .runner import Engine
 
-_FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
 _INCLUDE_RE = re.compile(r'^\s*--8<--\s+"(?P<path>[^":]+)(?::(?P<section>[\w-]+))?"\s*$')
 _FRONT_RE = re.compile(r"^---\n.*?\n---\n", re.S)
 _ADMONITION_RE = re.compile(r'^(?:!!!|\?\?\?\+?)\s+(\w+)(?:\s+"([^"]*)")?\s*$')
@@ -122,26 +121,17 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
         prose.clear()
 
     lines = markdown.splitlines()
-    i = 0
-    while i < len(lines):
-        m = _FENCE_RE.match(lines[i])
-        if not m:
+    for i, fence in iter_blocks(lines):
+        if fence is None:
             if lines[i].startswith("## ") and prose:
                 flush()
             prose.append(lines[i])
-            i += 1
             continue
-        fence, info = m["fence"], m["info"]
-        close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
-        j = i + 1
-        while j < len(lines) and not close.match(lines[j]):
-            j += 1
-        body = lines[i + 1:j]
-        includes = [_INCLUDE_RE.match(b) for b in body if b.strip()]
-        if info.strip().startswith(FENCE_LANG):
+        includes = [_INCLUDE_RE.match(b) for b in fence.body if b.strip()]
+        if fence.is_exec:
             flush()
-            target = parse_target("\n".join(body))
-            ref = Ref(target, page, i + 1, parse_options(info))
+            target = parse_target("\n".join(fence.body))
+            ref = Ref(target, page, i + 1, parse_options(fence.info))
             entry = engine.cached(ref)
             count += 1
             outputs = _outputs(_with_svg(entry, engine), count)
@@ -156,8 +146,7 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
             cells.append(new_code_cell(source, id=_cell_id("code", len(cells), source),
                                        execution_count=count))
         else:
-            prose.extend(lines[i:j + 1])
-        i = j + 1
+            prose.extend(lines[i:fence.end + 1])
     flush()
     modules = sorted({m.group(1).replace("/", ".") for m in re.finditer(
         r'--8<--\s+"(snippets/[\w/]+)\.py', markdown)})

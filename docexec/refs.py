@@ -95,31 +95,51 @@ class ScannedRef:
     error: str | None = None
 
 
-def scan_text(text: str, page: str = "<string>") -> list[ScannedRef]:
-    """Every exec fence in ``text`` with its 1-based line, in order of appearance."""
-    found: list[ScannedRef] = []
-    lines = text.splitlines()
+@dataclass
+class Fence:
+    """A fenced block: where it opens (0-based line), its header and its body lines."""
+
+    start: int
+    info: str
+    body: list[str]
+    end: int  # the closing line (len(lines) when the fence is never closed)
+
+    @property
+    def is_exec(self) -> bool:
+        return _is_exec_info(self.info)
+
+
+def iter_blocks(lines: list[str]):
+    """``(index, None)`` for each line outside fences and ``(index, Fence)`` for each fence."""
     i = 0
     while i < len(lines):
         m = _OPEN_RE.match(lines[i])
         if not m:
+            yield i, None
             i += 1
             continue
-        fence, info, prefix = m["fence"], m["info"], m["indent"]
+        fence, prefix = m["fence"], m["indent"]
         # the closing fence: same character, at least as long, nothing after it
         close = re.compile(rf"^[ \t>]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
         j = i + 1
         while j < len(lines) and not close.match(lines[j]):
             j += 1
-        if _is_exec_info(info):
-            body = "\n".join(ln[len(prefix):] if ln.startswith(prefix) else ln
-                             for ln in lines[i + 1:j])
-            try:
-                ref = Ref(parse_target(body), page, i + 1, parse_options(info))
-                found.append(ScannedRef(page, i + 1, ref))
-            except ReferenceError_ as exc:
-                found.append(ScannedRef(page, i + 1, None, str(exc)))
+        body = [ln[len(prefix):] if ln.startswith(prefix) else ln for ln in lines[i + 1:j]]
+        yield i, Fence(i, m["info"], body, j)
         i = j + 1
+
+
+def scan_text(text: str, page: str = "<string>") -> list[ScannedRef]:
+    """Every exec fence in ``text`` with its 1-based line, in order of appearance."""
+    found: list[ScannedRef] = []
+    for i, fence in iter_blocks(text.splitlines()):
+        if fence is None or not fence.is_exec:
+            continue
+        try:
+            ref = Ref(parse_target("\n".join(fence.body)), page, i + 1, parse_options(fence.info))
+            found.append(ScannedRef(page, i + 1, ref))
+        except ReferenceError_ as exc:
+            found.append(ScannedRef(page, i + 1, None, str(exc)))
     return found
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html as html_lib
 import math
-import posixpath
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +18,8 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.utils import meta as meta_util
+
+from docexec.extension import relative_prefix
 
 CJK_PER_MINUTE = 300  # characters of technical Chinese prose
 WORDS_PER_MINUTE = 200  # Latin words, code and numbers
@@ -129,7 +130,7 @@ def _remember_titled_blocks(markdown, page, config):
 
 def _link_titles(html, page):
     blocks = list(_titled_blocks.get(page.file.src_uri, []))
-    prefix = "../" * len([p for p in posixpath.dirname(page.url.rstrip("/") + "/x").split("/") if p])
+    prefix = relative_prefix(page.url)
 
     def link(match):
         path = match.group(1)
@@ -154,6 +155,11 @@ def on_post_page(output, page, config):
     output = _sized_avatar(output)
     if page.file.src_uri.endswith((".py", ".ipynb")):
         output = _notebook_heading_ids(output, page)
+        # jupytext gives cells random ids on every conversion: number them instead,
+        # so that two clean builds write the same page
+        counter = iter(range(1, 100_000))
+        output = re.sub(r'id="cell-id=[0-9a-f]+"', lambda m: f'id="cell-id={next(counter)}"',
+                        output)
     return output
 
 
