@@ -41,9 +41,9 @@ node_modules/.installed: package.json package-lock.json
 test: $(VENV)/.test system-deps node_modules/.installed
 	$(BIN)/python -m pytest
 
-# everything except the whole-site build and the browser
+# everything except the whole-site build, the browser and the other-CPU runs
 test-fast: $(VENV)/.test
-	$(BIN)/python -m pytest -m "not site and not browser"
+	$(BIN)/python -m pytest -m "not site and not browser and not crosscpu"
 
 bench: $(VENV)/.test node_modules/.installed
 	$(BIN)/python benchmarks/bench_build.py

@@ -3,23 +3,24 @@
 Each ``exec`` block in a Markdown page under the test paths becomes an item
 ``docs/.../page.md::L42::snippets.mod:function``. It passes when the function
 runs without error (figures need alt text) and its text and table outputs match
-the approved snapshot in ``tests/snapshots/<page>/<module>.<function>.txt``.
+the approved snapshot in ``tests/snapshots/<page>/<module>.<function>.txt``:
+exactly, or with its numbers within the block's ``rtol=``/``atol=`` when it declares them.
 ``pytest --update-snapshots`` (or DOCEXEC_UPDATE_SNAPSHOTS=1) writes the
 snapshots instead; review the diff before committing it.
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 from pathlib import Path
 
 import pytest
 
 from .extension import render_entry
-from .refs import ReferenceError_, Ref, scan_file
+from .refs import TOLERANCE_OPTIONS, ReferenceError_, Ref, scan_file, tolerance_value
 from .runner import Engine, Failure
 from .settings import Settings
+from .snapshot import compare
 
 _ENGINE: Engine | None = None
 
@@ -100,24 +101,24 @@ class ReferenceItem(pytest.Item):
             raise DocexecFailed(f"{s.ref.where}: {exc}") from None
         actual = snapshot_text(result, s.ref)
         path = self._snapshot_path()
+        expected = path.read_text(encoding="utf-8") if path.is_file() else None
+        tol = {k: tolerance_value(k, s.ref.option(k, "0")) for k in TOLERANCE_OPTIONS}
+        problem = None if expected is None else compare(expected, actual, **tol)
         update = self.config.getoption("update_snapshots") or os.environ.get(
             "DOCEXEC_UPDATE_SNAPSHOTS") == "1"
         if update:
-            if not path.is_file() or path.read_text(encoding="utf-8") != actual:
+            # within tolerance the approved digits stay: no churn from machine to machine
+            if expected is None or problem:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(actual, encoding="utf-8")
             return
-        if not path.is_file():
+        if expected is None:
             raise DocexecFailed(
                 f"{s.ref.where}: no approved snapshot {path.relative_to(self.config.rootpath)};"
                 " run `pytest --update-snapshots`, review and commit it")
-        expected = path.read_text(encoding="utf-8")
-        if expected != actual:
-            diff = "".join(difflib.unified_diff(
-                expected.splitlines(True), actual.splitlines(True),
-                "approved", "executed"))
+        if problem:
             raise DocexecFailed(
-                f"{s.ref.where}: {s.ref.target} output differs from the approved snapshot\n{diff}"
+                f"{s.ref.where}: {s.ref.target} {problem}"
                 "\nIf the change is intended: pytest --update-snapshots")
 
     def repr_failure(self, excinfo):

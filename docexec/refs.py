@@ -5,7 +5,9 @@ line ``package.module:function``. Options in the fence header:
 
 - ``alt="..."``: alt text of a figure (required when the function returns one);
 - ``raises="ValueError"``: the call is meant to fail with that exception; its
-  message is shown as the output and any other outcome is an error.
+  message is shown as the output and any other outcome is an error;
+- ``rtol="0.5"`` / ``atol="1e-3"``: the numbers in this block's output legitimately vary
+  by platform; its snapshot compares them within this tolerance (text stays exact).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from pathlib import Path
 FENCE_LANG = "exec"
 TARGET_RE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
 OPTION_RE = re.compile(r'([A-Za-z_][\w-]*)\s*=\s*"([^"]*)"')
-KNOWN_OPTIONS = frozenset({"alt", "raises"})
+KNOWN_OPTIONS = frozenset({"alt", "raises", "rtol", "atol"})
+TOLERANCE_OPTIONS = ("rtol", "atol")
 _OPEN_RE = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
 
 
@@ -75,7 +78,25 @@ def parse_options(info: str) -> tuple[tuple[str, str], ...]:
         raise ReferenceError_(
             f"unknown exec option(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_OPTIONS))}"
         )
+    seen = [k for k, _ in opts]
+    repeated = sorted({k for k in seen if seen.count(k) > 1})
+    if repeated:
+        raise ReferenceError_(f"exec option(s) given twice: {', '.join(repeated)}")
+    for name, value in opts:
+        if name in TOLERANCE_OPTIONS:
+            tolerance_value(name, value)
     return tuple(sorted(opts))
+
+
+def tolerance_value(name: str, value: str) -> float:
+    """A tolerance option as a float: finite and >= 0, or a ReferenceError_ naming it."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not (number >= 0 and number != float("inf")):
+        raise ReferenceError_(f'exec option {name}="{value}" must be a finite number >= 0')
+    return number
 
 
 def _is_exec_info(info: str) -> bool:
