@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from snippets._precision import bound
+
 # 由 benchmarks/bench_rolling.py 写入并提交；站点构建只读取它，从不计时
 BENCH_RESULTS = "benchmarks/results/rolling.json"
 
@@ -571,7 +573,7 @@ def show_statsmodels_agreement():
     return "\n".join([
         f"比较了 {len(names)} 只资产、{windows} 个窗口",
         f"NaN 的位置完全相同：{same_nan}",
-        f"系数的最大绝对差：{worst:.1e}",
+        f"系数的最大绝对差：{bound(worst, 1e-12)}",
     ])
 
 
@@ -597,6 +599,11 @@ def _from_sums(y, X, window, sums):
     out[window - 1:] = np.linalg.solve(XtX[window - 1:],
                                        Xty[window - 1:, :, None])[..., 0]
     return out
+
+
+# the relative error a correct double-precision fit can show here on any CPU:
+# the reference lstsq itself is only that accurate
+NOISE_LEVEL = 1e-11
 
 
 def show_cancellation():
@@ -625,8 +632,10 @@ def show_cancellation():
         }
         row = {"偏移量": f"{offset:.0e}" if offset else "0"}
         for label, est in methods.items():
-            err = np.abs(est[:, 1:] - ref[:, 1:]) / np.abs(ref[:, 1:])
-            row[label] = f"{np.nanmax(err):.1e}"
+            err = np.nanmax(np.abs(est[:, 1:] - ref[:, 1:]) / np.abs(ref[:, 1:]))
+            # 舍入噪声只给上界；更大的误差是要展示的量级，只留 1 位有效数字
+            row[label] = (bound(err, NOISE_LEVEL) if err < NOISE_LEVEL
+                          else f"{err:.0e}")
         rows.append(row)
     return pd.DataFrame(rows).set_index("偏移量")
 
@@ -754,8 +763,8 @@ def show_benchmark_context():
         f"rolling_ols 的峰值内存（tracemalloc）："
         f"{res['peak_memory_mb']:.0f} MB",
         f"与 statsmodels 系数的最大绝对差：fit() "
-        f"{res['max_abs_diff']['statsmodels_fit']:.1e}，params_only "
-        f"{res['max_abs_diff']['statsmodels_params_only']:.1e}",
+        f"{bound(res['max_abs_diff']['statsmodels_fit'], 1e-12)}，params_only "
+        f"{bound(res['max_abs_diff']['statsmodels_params_only'], 1e-12)}",
     ])
 
 

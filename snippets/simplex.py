@@ -19,6 +19,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from snippets._precision import bound
+
 # "dantzig" 即最大系数规则（largest-coefficient rule）
 RULES = ("bland", "dantzig")
 # other names readers use for the same two pricing rules
@@ -640,7 +642,7 @@ def show_comparison():
             out.append({
                 "系数": kinds[kind], "HiGHS 的结论": status,
                 "问题数": len(s), "simplex 结论一致": agree,
-                "最大 |Δ目标值|": f"{s['dfun'].max():.1e}"
+                "最大 |Δ目标值|": bound(s["dfun"].max(), 1e-9)
                 if status == "optimal" else "—",
                 "平均 nit": f"{s['nit'].mean():.1f}",
             })
