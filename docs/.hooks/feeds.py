@@ -1,0 +1,143 @@
+"""Feeds that a reader can read and that two builds write alike.
+
+mkdocs-rss-plugin writes the RSS and JSON feeds; this hook makes them complete and
+deterministic:
+
+- dates: the build's date is the newest post's date unless SOURCE_DATE_EPOCH is set
+  (the variable MkDocs and the plugin read for "now"), so the channel dates, the
+  sitemap and its gzip header do not change from one build to the next;
+- every item carries the whole post (RSS ``content:encoded``, JSON ``content_html``)
+  with absolute links, one figure variant and math as MathML only; the item's
+  description (JSON ``summary``) stays the post's short description.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import os
+import re
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup
+from mkdocs.plugins import event_priority
+from mkdocs.utils import meta as meta_util
+
+RSS_FILES = ("feed_rss_created.xml", "feed_rss_updated.xml")
+JSON_FILES = ("feed_json_created.json", "feed_json_updated.json")
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+
+_own_epoch: str | None = None  # the SOURCE_DATE_EPOCH this hook set (it follows the posts)
+_bodies: dict[str, str] = {}  # canonical URL of a post -> its body as a feed shows it
+
+
+def _post_day(value) -> date | None:
+    if isinstance(value, dict):
+        value = value.get("created")
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def newest_post_epoch(posts_dir: Path) -> int | None:
+    """Midnight (UTC) of the newest post's date, as seconds since the epoch."""
+    days = []
+    for path in sorted(posts_dir.glob("**/*.md")):
+        _, meta = meta_util.get_data(path.read_text(encoding="utf-8"))
+        if meta.get("draft") is True:
+            continue
+        day = _post_day(meta.get("date"))
+        if day is not None:
+            days.append(day)
+    return calendar.timegm(max(days).timetuple()) if days else None
+
+
+@event_priority(100)  # before the plugins read the build date in their own on_config
+def on_config(config):
+    global _own_epoch
+    if os.environ.get("SOURCE_DATE_EPOCH") in (None, _own_epoch):
+        epoch = newest_post_epoch(Path(config.docs_dir) / "blog" / "posts")
+        if epoch is not None:
+            _own_epoch = os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    _bodies.clear()
+    return config
+
+
+def feed_html(html: str, page_url: str) -> str:
+    """A post body as a feed reader shows it: no theme CSS, no JavaScript, absolute links."""
+    soup = BeautifulSoup(html, "html.parser")
+    title = soup.find("h1")
+    if title is not None:  # the item has its own title
+        title.decompose()
+    for node in soup.select("script, style, a.headerlink, .katex-html, .docexec-notebook"):
+        node.decompose()
+    for img in soup.find_all("img"):
+        src = img.get("src", "")
+        if src.endswith("#only-dark"):  # a feed has one palette: keep the light figure
+            img.decompose()
+            continue
+        img["src"] = urljoin(page_url, src.removesuffix("#only-light"))
+    for tag in soup.find_all(href=True):
+        tag["href"] = urljoin(page_url, tag["href"])
+    return str(soup)
+
+
+def on_page_content(html, page, config, files):
+    if page.file.src_uri.startswith("blog/posts/") and page.canonical_url:
+        _bodies[page.canonical_url] = feed_html(html, page.canonical_url)
+    return html
+
+
+def _cdata(text: str) -> str:
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def _add_rss_content(xml: str, feed: str) -> str:
+    if 'xmlns:content="' not in xml:
+        xml = xml.replace("<rss ", f'<rss xmlns:content="{CONTENT_NS}" ', 1)
+
+    def item(match):
+        link = re.search(r"<link>([^<]+)</link>", match.group(0))
+        url = link.group(1).replace("&amp;", "&") if link else None
+        if url not in _bodies:
+            raise RuntimeError(f"feeds: {feed} has an item for {url} whose page body is unknown")
+        encoded = f"<content:encoded>{_cdata(_bodies[url])}</content:encoded>"
+        return match.group(0).replace("</description>", "</description>" + encoded, 1)
+
+    return re.sub(r"<item>.*?</item>", item, xml, flags=re.S)
+
+
+def _complete_json(feed: dict, name: str) -> dict:
+    for item in feed.get("items", []):
+        url = item.get("url")
+        if url not in _bodies:
+            raise RuntimeError(f"feeds: {name} has an item for {url} whose page body is unknown")
+        item["summary"] = item.get("content_html") or ""
+        item["content_html"] = _bodies[url]
+    # JSON Feed leaves optional fields out rather than null
+    feed = {k: v for k, v in feed.items() if v is not None}
+    feed["items"] = [{k: v for k, v in item.items() if v is not None}
+                     for item in feed.get("items", [])]
+    return feed
+
+
+@event_priority(-100)  # after mkdocs-rss-plugin has written the feeds
+def on_post_build(config):
+    site = Path(config.site_dir)
+    for name in RSS_FILES:
+        path = site / name
+        if path.is_file():
+            path.write_text(_add_rss_content(path.read_text(encoding="utf-8"), name),
+                            encoding="utf-8")
+    for name in JSON_FILES:
+        path = site / name
+        if path.is_file():
+            feed = _complete_json(json.loads(path.read_text(encoding="utf-8")), name)
+            path.write_text(json.dumps(feed, ensure_ascii=False), encoding="utf-8")
