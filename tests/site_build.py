@@ -101,6 +101,14 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-gpu", "--disable-sync"]
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
+# How long a browser step may wait for what it needs (an element, fonts, images). Generous:
+# a loaded 2-core machine is slow, and a condition that holds ends the wait at once.
+WAIT_MS = int(float(os.environ.get("BROWSER_WAIT_SECONDS", "180")) * 1000)
+
+# every image the current palette shows (the other variant is display: none) has loaded
+_IMAGES_SETTLED = """() => [...document.images]
+    .filter(i => getComputedStyle(i).display !== "none" && i.getClientRects().length > 0)
+    .every(i => i.complete)"""
 
 
 class Page:
@@ -109,6 +117,8 @@ class Page:
     def __init__(self, browser, scheme="light", width=1280, height=900):
         self.context = browser.new_context(viewport={"width": width, "height": height},
                                            color_scheme=scheme)
+        self.context.set_default_timeout(WAIT_MS)
+        self.context.set_default_navigation_timeout(WAIT_MS)
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.requests: list[str] = []
@@ -120,7 +130,11 @@ class Page:
             f"{r.status}: {r.url}"))
 
     def open(self, url):
-        self.page.goto(url, wait_until="networkidle")
+        """The page once it has loaded, its content is there and its fonts are ready
+        (conditions, not a quiet network: a busy machine only makes them slower)."""
+        self.page.goto(url, wait_until="load")
+        self.page.locator(".md-content").first.wait_for(state="attached")
+        self.page.evaluate("document.fonts.ready.then(() => true)")
         return self.page
 
     def load_lazy_images(self):
@@ -130,7 +144,7 @@ class Page:
             self.page.evaluate(f"window.scrollTo(0, {y})")
             self.page.wait_for_timeout(30)
         self.page.evaluate("window.scrollTo(0, 0)")
-        self.page.wait_for_load_state("networkidle")
+        self.page.wait_for_function(_IMAGES_SETTLED)
 
     def screenshot(self, path, full_page=True):
         """A screenshot with every block rendered (content-visibility skips off-screen ones)."""

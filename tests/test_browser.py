@@ -90,7 +90,7 @@ def test_chinese_search_finds_the_post(browser, base_url):
         # Material queries on keyup; Chinese arrives through an IME, which ends with one
         box.dispatch_event("keyup")
         result = p.locator(".md-search-result__item").first
-        result.wait_for(timeout=20000)
+        result.wait_for()
         text = p.locator(".md-search-result").inner_text()
         assert "CrossEntropyLoss" in text
         assert not page.errors, page.errors

@@ -34,7 +34,7 @@ def test_no_request_leaves_localhost_and_nothing_fails(browser, base_url, path):
         page.open(base_url + path)
         page.load_lazy_images()
         if path.startswith("?q="):
-            page.page.locator(".md-search-result__item").first.wait_for(timeout=20000)
+            page.page.locator(".md-search-result__item").first.wait_for()
         remote = [u for u in page.requests
                   if urlsplit(u).scheme in ("http", "https")
                   and urlsplit(u).hostname not in LOCAL_HOSTS]
