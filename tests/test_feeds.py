@@ -10,6 +10,7 @@ import calendar
 import importlib.util
 import json
 import os
+import sys
 import xml.etree.ElementTree as ET
 from email.utils import parsedate_to_datetime
 from types import SimpleNamespace
@@ -19,6 +20,7 @@ import pytest
 
 from site_build import REPO, posts
 
+sys.path.insert(0, str(REPO / "docs" / ".hooks"))  # as MkDocs does while it loads the hooks
 _spec = importlib.util.spec_from_file_location("feeds_hook", REPO / "docs" / ".hooks" / "feeds.py")
 feeds_hook = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(feeds_hook)

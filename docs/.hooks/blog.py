@@ -12,7 +12,6 @@ from __future__ import annotations
 import html as html_lib
 import math
 import re
-from datetime import date, datetime
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
@@ -20,6 +19,7 @@ from mkdocs.structure.files import File
 from mkdocs.utils import meta as meta_util
 
 from docexec.extension import relative_prefix
+from post_dates import post_date  # docs/.hooks/ is on the path while hooks load
 
 CJK_PER_MINUTE = 300  # characters of technical Chinese prose
 WORDS_PER_MINUTE = 200  # Latin words, code and numbers
@@ -49,16 +49,6 @@ def on_page_content(html, page, config, files):
     return _link_titles(html, page)
 
 
-def _post_date(value) -> date:
-    if isinstance(value, dict):
-        value = value.get("created")
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 def latest_posts(files, limit: int = 5) -> str:
     posts = []
     for f in files.documentation_pages():
@@ -67,7 +57,7 @@ def latest_posts(files, limit: int = 5) -> str:
         source, meta = meta_util.get_data(f.content_string)
         title = meta.get("title") or next(
             (ln[2:].strip() for ln in source.splitlines() if ln.startswith("# ")), f.name)
-        posts.append((_post_date(meta.get("date")), title, f.src_uri, meta.get("description", "")))
+        posts.append((post_date(meta.get("date")), title, f.src_uri, meta.get("description", "")))
     posts.sort(key=lambda p: (p[0], p[2]), reverse=True)
     lines = []
     for when, title, uri, description in posts[:limit]:

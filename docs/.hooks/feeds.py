@@ -17,13 +17,13 @@ import calendar
 import json
 import os
 import re
-from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 from mkdocs.plugins import event_priority
 from mkdocs.utils import meta as meta_util
+from post_dates import post_date  # docs/.hooks/ is on the path while hooks load
 
 RSS_FILES = ("feed_rss_created.xml", "feed_rss_updated.xml")
 JSON_FILES = ("feed_json_created.json", "feed_json_updated.json")
@@ -33,19 +33,6 @@ _own_epoch: str | None = None  # the SOURCE_DATE_EPOCH this hook set (it follows
 _bodies: dict[str, str] = {}  # canonical URL of a post -> its body as a feed shows it
 
 
-def _post_day(value) -> date | None:
-    if isinstance(value, dict):
-        value = value.get("created")
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
 def newest_post_epoch(posts_dir: Path) -> int | None:
     """Midnight (UTC) of the newest post's date, as seconds since the epoch."""
     days = []
@@ -53,9 +40,8 @@ def newest_post_epoch(posts_dir: Path) -> int | None:
         _, meta = meta_util.get_data(path.read_text(encoding="utf-8"))
         if meta.get("draft") is True:
             continue
-        day = _post_day(meta.get("date"))
-        if day is not None:
-            days.append(day)
+        if meta.get("date") is not None:
+            days.append(post_date(meta["date"]))
     return calendar.timegm(max(days).timetuple()) if days else None
 
 
