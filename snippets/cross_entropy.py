@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import torch
 
+from snippets._precision import bound
+
 REDUCTIONS = ("none", "mean", "sum")
 
 
@@ -119,6 +121,11 @@ def cross_entropy(logits, target, weight=None, ignore_index=-100,
 
 CLASSES = ["猫", "狗", "鸟", "鱼", "马"]
 
+# Two float64 computations of one loss or gradient (values of order 1) differ
+# by rounding noise of about 1e-16; the demos state the gap as a bound well
+# above that noise (snippets/_precision.py).
+LIMIT_F64 = 1e-13
+
 
 def example_batch():
     """The article's running example: 3 samples, 5 classes, float64."""
@@ -183,16 +190,19 @@ def show_torch_agreement():
     _, _, _, manual = manual_steps(logits, target)
     ours = cross_entropy(logits, target)
     reference = torch.nn.CrossEntropyLoss()(logits, target)
+    values = [manual.item(), ours.item(), reference.item()]
+    gap = max(values) - min(values)  # 三者两两之差的最大值
     return "\n".join([
-        f"手算（逐步）            : {manual.item():.12f}",
-        f"cross_entropy（本文实现）: {ours.item():.12f}",
-        f"nn.CrossEntropyLoss     : {reference.item():.12f}",
-        f"最大绝对误差            : {abs(ours - reference).item():.1e}",
+        f"手算（逐步）            : {values[0]:.12f}",
+        f"cross_entropy（本文实现）: {values[1]:.12f}",
+        f"nn.CrossEntropyLoss     : {values[2]:.12f}",
+        f"最大绝对误差            : {bound(gap, LIMIT_F64)}",
     ])
 
 
 def show_overflow():
-    logits = torch.tensor([[1000.0, 1001.0, 1002.0]])
+    # 双精度同样放不下 e^1000（上限约 1.8e308）；末位在任何 CPU 上都相同
+    logits = torch.tensor([[1000.0, 1001.0, 1002.0]], dtype=torch.float64)
     naive = torch.exp(logits) / torch.exp(logits).sum(dim=1, keepdim=True)
     stable = torch.exp(stable_log_softmax(logits, dim=1))
     lines = [
@@ -286,11 +296,12 @@ def show_k_dimensional():
     target = torch.randint(0, 4, (2, 3, 3), generator=gen)  # (N, H, W)
     ours = cross_entropy(logits, target, reduction="none")
     ref = torch.nn.functional.cross_entropy(logits, target, reduction="none")
+    err = (ours - ref).abs().max().item()
     return "\n".join([
         f"logits 形状 {tuple(logits.shape)}，target 形状 {tuple(target.shape)}",
         f"reduction='none' 的结果形状 {tuple(ours.shape)}",
         f"第 1 张图每个像素的损失：\n{np.array2string(ours[0].numpy(), precision=4)}",
-        f"与 PyTorch 的最大绝对误差 {(ours - ref).abs().max().item():.1e}",
+        f"与 PyTorch 的最大绝对误差 {bound(err, LIMIT_F64)}",
     ])
 
 
@@ -321,7 +332,8 @@ def show_gradient_check():
 
 def show_gradient_error():
     autograd, formula = gradient_check()
-    return f"autograd 与公式的最大绝对误差：{(autograd - formula).abs().max().item():.1e}"
+    err = (autograd - formula).abs().max().item()
+    return f"autograd 与公式的最大绝对误差：{bound(err, LIMIT_F64)}"
 
 
 def plot_negative_log():
