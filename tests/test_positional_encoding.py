@@ -306,8 +306,7 @@ def test_self_attention_matches_numpy():
 
 @pytest.mark.parametrize("name", [
     "show_sentence_outputs", "show_naive_positions",
-    "show_wavelengths", "show_shift_check", "show_precision",
-    "show_embedding_scale"])
+    "show_wavelengths", "show_precision", "show_embedding_scale"])
 def test_table_demos(name):
     assert isinstance(getattr(pe_mod, name)(), pd.DataFrame)
     assert torch.get_default_dtype() == torch.float32  # nothing leaked
@@ -315,9 +314,10 @@ def test_table_demos(name):
 
 @pytest.mark.parametrize("name", [
     "show_permutation_check", "show_shift_matrix_block", "show_module_demo",
-    "show_binary"])
+    "show_binary", "show_shift_check"])
 def test_text_demos(name):
     assert isinstance(getattr(pe_mod, name)(), str)
+    assert torch.get_default_dtype() == torch.float32
 
 
 @pytest.mark.parametrize("name", [
