@@ -3,13 +3,15 @@
 
 ``rolling_ols`` estimates a rolling-window OLS regression for every asset of a
 long (asset, date) panel at once, with the semantics of statsmodels
-``RollingOLS(missing="drop")`` applied to each asset separately.  The panel is
-reshaped into dense (time, asset) arrays with one sort; window sums of the
-cross products come from block prefix and suffix sums (no subtraction of
-cumulative sums, hence no catastrophic cancellation), taken around a local
-reference point; all windows are then solved together by a vectorised
-Cholesky factorisation that flags rank-deficient windows.  The ``show_*`` and
-``plot_*`` functions build the article's tables and figures.
+``RollingOLS(missing="drop")`` applied to each asset separately; with
+``expanding=True`` or ``weights=`` it follows ``RollingOLS(expanding=True)``
+and ``RollingWLS(weights=...)``.  The panel is reshaped into dense (time,
+asset) arrays with one sort; window sums of the cross products come from
+block prefix and suffix sums (no subtraction of cumulative sums, hence no
+catastrophic cancellation), taken around a local reference point; all
+windows are then solved together by a vectorised Cholesky factorisation that
+flags rank-deficient windows.  The ``show_*`` and ``plot_*`` functions build
+the article's tables and figures.
 """
 
 from __future__ import annotations
@@ -45,8 +47,8 @@ def rolling_ols_naive(y, X, window, min_nobs=None):
     y: (T,), X: (T, k) with the constant column included; rows that hold a
     NaN are left out of every window that contains them.
     """
+    y, X, window, min_nobs = _naive_args(y, X, window, min_nobs)
     T, k = X.shape
-    min_nobs = k if min_nobs is None else min_nobs
     params = np.full((T, k), np.nan)
     ok = ~(np.isnan(y) | np.isnan(X).any(axis=1))
     for t in range(window - 1, T):
@@ -68,6 +70,7 @@ def window_sums_cumsum(values, window):
     Fast but fragile: row t is S[t] - S[t - window], the difference of two
     large running totals.
     """
+    values, window = _sums_args(values, window)
     S = np.cumsum(values, axis=0)
     out = S.copy()
     out[window:] -= S[:-window]
@@ -83,6 +86,7 @@ def window_sums_blocks(values, window):
     offset j of block b is the prefix of block b up to j plus the suffix
     of block b - 1 after j: two sums of at most ``window`` terms each.
     """
+    values, window = _sums_args(values, window)
     T = values.shape[0]
     nb = -(-T // window)  # 块数，向上取整
     v = np.zeros((nb * window,) + values.shape[1:])
@@ -100,21 +104,141 @@ def window_sums_blocks(values, window):
 # Input checks and the dense layout
 # ---------------------------------------------------------------------------
 
+def _flag(name, value):
+    """A yes/no argument must be a bool: ``"False"`` or 1 is a mistake."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r} "
+                        f"({type(value).__name__})")
+    return bool(value)
+
+
+def _integer(name, value, optional=False):
+    if optional and value is None:
+        return None
+    if (isinstance(value, (bool, np.bool_))
+            or not isinstance(value, numbers.Integral)):
+        what = "an integer or None" if optional else "an integer"
+        raise TypeError(f"{name} must be {what}, got {value!r}")
+    return int(value)
+
+
+def _fraction(name, value):
+    if (isinstance(value, (bool, np.bool_))
+            or not isinstance(value, numbers.Real)):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name}={value!r} must lie between 0 and 1")
+    return float(value)
+
+
+def _real_array(name, values, ndim=None):
+    """A real-valued array (bool, integer or float dtype)."""
+    a = np.asarray(values)
+    if a.dtype != bool and not (np.issubdtype(a.dtype, np.integer)
+                                or np.issubdtype(a.dtype, np.floating)):
+        raise TypeError(f"{name} must hold real numbers, got dtype "
+                        f"{a.dtype}")
+    if ndim is not None and a.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension(s), "
+                         f"got shape {a.shape}")
+    if a.ndim == 0:
+        raise ValueError(f"{name} must have a row axis, got a scalar")
+    return a
+
+
+def _sums_args(values, window):
+    """Checks of ``window_sums_*``: an array with rows, a window >= 1."""
+    values = _real_array("values", values)
+    window = _integer("window", window)
+    if window < 1:
+        raise ValueError(f"window must be at least 1, got {window}")
+    return values, window
+
+
+def _naive_args(y, X, window, min_nobs):
+    """Checks of ``rolling_ols_naive``, as those of ``rolling_ols``."""
+    y = _real_array("y", y, ndim=1).astype(np.float64)
+    X = _real_array("X", X, ndim=2).astype(np.float64)
+    T, k = X.shape
+    if len(y) != T:
+        raise ValueError(f"y has {len(y)} rows but X has {T}")
+    if k == 0:
+        raise ValueError("X has no column: nothing to estimate")
+    if np.isinf(y).any() or np.isinf(X).any():
+        raise ValueError("y and X may not hold infinite values")
+    window = _integer("window", window)
+    if window < k:
+        raise ValueError(f"window={window} is smaller than the number of "
+                         f"coefficients ({k})")
+    min_nobs = _integer("min_nobs", min_nobs, optional=True)
+    min_nobs = k if min_nobs is None else min_nobs
+    if not k <= min_nobs <= window:
+        raise ValueError(f"min_nobs={min_nobs} must lie between the number "
+                         f"of coefficients ({k}) and window ({window})")
+    return y, X, window, min_nobs
+
+
+def _panel_args(n_assets, n_dates, n_factors, late_start, gaps, missing):
+    """Checks of ``make_panel``; returns the three sizes as ints."""
+    sizes = []
+    for name, v, low, high in (("n_assets", n_assets, 1, None),
+                               ("n_dates", n_dates, 2, None),
+                               ("n_factors", n_factors, 1, len(FACTORS))):
+        v = _integer(name, v)
+        if v < low or (high is not None and v > high):
+            span = f"at least {low}" if high is None else (
+                f"between {low} and {high}")
+            raise ValueError(f"{name} must be {span}, got {v}")
+        sizes.append(v)
+    for name, v in (("late_start", late_start), ("gaps", gaps),
+                    ("missing", missing)):
+        _fraction(name, v)
+    return tuple(sizes)
+
+
 def _as_list(x):
-    if isinstance(x, str) or not isinstance(x, (list, tuple, pd.Index)):
-        return [x]
-    return list(x)
+    if isinstance(x, (np.ndarray, pd.Index, pd.Series)):
+        return x.tolist()
+    if isinstance(x, (list, tuple)):
+        return list(x)
+    return [x]
 
 
-def _check_args(panel, y, xs, window, asset, time, add_constant, min_nobs):
+def _label(name, value, what="a column name"):
+    try:
+        hash(value)
+    except TypeError:
+        raise TypeError(f"{name} must be {what}, got {value!r}") from None
+
+
+def _check_args(panel, y, xs, window, asset, time, add_constant, min_nobs,
+                expanding=False, weights=None):
     if not isinstance(panel, pd.DataFrame):
         raise TypeError(f"panel must be a pandas DataFrame, "
                         f"got {type(panel).__name__}")
-    names = [asset, time, y] + xs
+    add_constant = _flag("add_constant", add_constant)
+    _flag("expanding", expanding)
+    for name, value in (("y", y), ("asset", asset), ("time", time)):
+        _label(name, value)
+    for c in xs:
+        _label("x", c, "a column name or a list of column names")
+    if weights is not None:
+        if isinstance(weights, (bool, np.bool_)):  # 不是“不加权”的开关
+            raise TypeError(f"weights must be the name of a column or None, "
+                            f"got {weights!r}")
+        _label("weights", weights, "the name of a column or None")
+    used = [y] + xs + ([] if weights is None else [weights])
+    names = [asset, time] + used
     unknown = [c for c in names if c not in panel.columns]
     if unknown:
         raise ValueError(f"unknown column(s) {unknown}; the panel has "
                          f"{list(panel.columns)}")
+    if not panel.columns.is_unique:
+        counts = panel.columns.value_counts()
+        twice = [c for c in dict.fromkeys(names) if counts[c] > 1]
+        if twice:
+            raise ValueError(f"the panel has more than one column named "
+                             f"{twice}")
     if len(set(xs)) != len(xs):
         raise ValueError(f"x lists a column more than once: {xs}")
     if y in xs:
@@ -130,27 +254,52 @@ def _check_args(panel, y, xs, window, asset, time, add_constant, min_nobs):
     if k == 0:
         raise ValueError("no coefficient to estimate: x is empty and "
                          "add_constant is False")
-    for c in [y] + xs:
+    for c in dict.fromkeys(used):
         dtype = panel[c].dtype
-        if not pd.api.types.is_numeric_dtype(dtype):
-            raise TypeError(f"column {c!r} must be numeric, got {dtype}")
-    if isinstance(window, bool) or not isinstance(window, numbers.Integral):
-        raise TypeError(f"window must be an integer, got {window!r}")
+        if (not pd.api.types.is_numeric_dtype(dtype)
+                or pd.api.types.is_complex_dtype(dtype)):
+            raise TypeError(f"column {c!r} must be numeric (real), "
+                            f"got {dtype}")
+    window = _integer("window", window)
     if window < k:
         raise ValueError(f"window={window} is smaller than the number of "
                          f"coefficients ({k}: {coef})")
+    min_nobs = _integer("min_nobs", min_nobs, optional=True)
     if min_nobs is None:
         min_nobs = k
-    elif (isinstance(min_nobs, bool)
-          or not isinstance(min_nobs, numbers.Integral)):
-        raise TypeError(f"min_nobs must be an integer or None, "
-                        f"got {min_nobs!r}")
     if not k <= min_nobs <= window:
         raise ValueError(f"min_nobs={min_nobs} must lie between the number "
                          f"of coefficients ({k}) and window ({window})")
     if len(panel) == 0:
         raise ValueError("panel has no rows")
-    return coef, int(window), int(min_nobs)
+    return coef, window, min_nobs
+
+
+def _columns(panel, names, weights, order):
+    """The columns as float64 rows in (asset, time) order.
+
+    Returns the data (len(names), n) with zeros on incomplete rows, the
+    mask of complete rows (no NaN, weight included) and the weights (zero
+    on incomplete rows), or None without weights.
+    """
+    cols = names + ([] if weights is None else [weights])
+    data = np.empty((len(cols), len(panel)))
+    for row, c in zip(data, cols):
+        col = panel[c].to_numpy(dtype=np.float64, na_value=np.nan)
+        row[:] = col if order is None else col[order]
+        if np.isinf(row).any():
+            raise ValueError(f"column {c!r} holds infinite values")
+    valid = ~np.isnan(data).any(axis=0)
+    wts = None
+    if weights is not None:
+        data, wts = data[:-1], data[-1]
+        bad = wts <= 0  # NaN 不算：那一行只是缺失
+        if bad.any():
+            raise ValueError(f"weights must be positive: column {weights!r}"
+                             f" holds {float(wts[bad][0])!r}")
+        wts[~valid] = 0.0
+    data[:, ~valid] = 0.0
+    return data, valid, wts
 
 
 # --8<-- [start:layout]
@@ -189,15 +338,17 @@ def _pairs(k):
 
 
 # --8<-- [start:chunk_sums]
-def _window_moments(Z, V, window, center):
+def _window_moments(Z, V, window, center, W=None):
     """Window sums of 1, z and the products z_i z_j, for every row.
 
     Z: (k + 1, A, L) regressors then y, zero where a row is incomplete;
     V: (A, L) 1.0 for a complete row; L is a multiple of ``window``.  Each
     block of ``window`` rows gets a reference point R (with ``center``: the
     mean of the block and the one before); every window ending in block b
-    is summed around R[b].  Returns the moments (q, A, L), the shifted data
-    (k + 1, A, L) and the reference points (k + 1, A, L // window).
+    is summed around R[b].  With weights W (A, L), zero where V is, the
+    sums are of w, w z and w z_i z_j, plus a last one counting the rows.
+    Returns the moments (q, A, L), the shifted data (k + 1, A, L) and the
+    reference points (k + 1, A, L // window).
     """
     m, A, L = Z.shape
     nb, k = L // window, m - 1
@@ -214,19 +365,28 @@ def _window_moments(Z, V, window, center):
     prev[..., 1:, :] = (Zb[..., :-1, :] - R[..., 1:, :]) * Vb[:, :-1]
     Vp = np.zeros_like(Vb)
     Vp[:, 1:] = Vb[:, :-1]
+    Wb = Wp = None
+    if W is not None:
+        Wb = W.reshape(A, nb, window)
+        Wp = np.zeros_like(Wb)
+        Wp[:, 1:] = Wb[:, :-1]
     pairs = _pairs(k)
 
-    def moments(D, W):
-        M = np.empty((1 + m + len(pairs),) + W.shape)
-        M[0] = W
-        M[1:1 + m] = D
+    def moments(D, V, W):
+        M = np.empty((1 + m + len(pairs) + (W is not None),) + V.shape)
+        if W is None:  # 权重就是 0/1 指示
+            M[0], WD = V, D
+            M[1:1 + m] = D
+        else:
+            M[0], M[-1] = W, V  # 权重之和；最后一行数行数
+            WD = np.multiply(D, W, out=M[1:1 + m])
         for c, (i, j) in enumerate(pairs, start=1 + m):
-            np.multiply(D[i], D[j], out=M[c])
+            np.multiply(WD[i], D[j], out=M[c])
         return M
 
-    total = moments(cur, Vb)
+    total = moments(cur, Vb, Wb)
     np.cumsum(total, axis=-1, out=total)  # 本块的前缀和
-    suffix = moments(prev, Vp)[..., ::-1]
+    suffix = moments(prev, Vp, Wp)[..., ::-1]
     np.cumsum(suffix, axis=-1, out=suffix)  # 上一块的后缀和（倒序累加）
     total[..., :-1] += suffix[..., ::-1][..., 1:]
     return total.reshape(-1, A, L), cur.reshape(m, A, L), R[..., 0]
@@ -238,8 +398,9 @@ def _solve_windows(M, k, center, tol=RANK_TOL):
     """Solve the normal equations of many windows at once.
 
     M: (q, N) window moments from ``_window_moments``, one column per
-    window.  Returns the slopes (k, N), the window means of the shifted
-    data (k + 1, N) and a mask of the windows whose design has full rank.
+    window (weighted sums give weighted least squares).  Returns the
+    slopes (k, N), the window means of the shifted data (k + 1, N) and a
+    mask of the windows whose design has full rank.
     """
     n, s = M[0], M[1:k + 2]
     mean = s / n if center else np.zeros_like(s)
@@ -271,13 +432,14 @@ def _solve_windows(M, k, center, tol=RANK_TOL):
     for i in reversed(range(k)):  # 回代：Gᵀ β = z
         beta[i] = (z[i] - sum(G[p][i] * beta[p] for p in range(i + 1, k))
                    ) / G[i][i]
-    return np.array(beta).reshape(k, -1), mean, ok
+    return np.reshape(beta, (k, M.shape[1])), mean, ok
 # --8<-- [end:solve]
 
 
 # --8<-- [start:rolling_ols]
 def rolling_ols(panel, y, x, window, asset="asset", time="date",
-                add_constant=True, min_nobs=None):
+                add_constant=True, min_nobs=None, *, expanding=False,
+                weights=None):
     """Rolling OLS of ``y`` on ``x`` for every asset of a long panel.
 
     The estimate at each (asset, date) uses the ``window`` rows of that
@@ -285,42 +447,48 @@ def rolling_ols(panel, y, x, window, asset="asset", time="date",
     days); rows with a missing value are left out of the windows that
     contain them and a window needs ``min_nobs`` complete rows (default:
     the number of coefficients), as statsmodels RollingOLS(missing="drop").
-    A window whose design is rank deficient (1 - R² of a regressor on the
-    others below ``RANK_TOL``) gives NaN coefficients and residual.
+    With ``expanding=True`` the first ``window - 1`` dates use all the rows
+    so far, as RollingOLS(expanding=True).  ``weights`` names a column of
+    positive weights: weighted least squares in every window, as
+    RollingWLS (a row whose weight is missing is left out).  A window
+    whose design is rank deficient (1 - R² of a regressor on the others
+    below ``RANK_TOL``) gives NaN coefficients and residual.
 
     Returns a DataFrame indexed by (asset, date), sorted, with one column
     per coefficient (``const`` first when ``add_constant``), ``residual``
-    (y_t - x_t·beta_t) and ``nobs`` (complete rows in the window; 0 before
-    the asset has ``window`` rows).  Without a constant the window sums
-    are not centred: a regression through the origin has no mean to take
-    out.
+    (y_t - x_t·beta_t, unweighted; NaN on a row left out of the fit) and
+    ``nobs`` (complete rows in the window; 0 before the asset has
+    ``window`` rows, unless ``expanding``).  Without a constant the window
+    sums are not centred: a regression through the origin has no mean to
+    take out.
     """
     xs = _as_list(x)
     coef, window, min_nobs = _check_args(panel, y, xs, window, asset, time,
-                                         add_constant, min_nobs)
+                                         add_constant, min_nobs, expanding,
+                                         weights)
     order, a_code, t_code, assets, dates, counts, starts, pos = \
         _sorted_layout(panel, asset, time)
-    data = np.empty((len(xs) + 1, len(panel)))  # 行：x..., y
-    for row, c in zip(data, xs + [y]):
-        col = panel[c].to_numpy(dtype=np.float64, na_value=np.nan)
-        row[:] = col if order is None else col[order]
-    if np.isinf(data).any():
-        raise ValueError("the panel holds infinite values")
-    valid = ~np.isnan(data).any(axis=0)
-    data[:, ~valid] = 0.0
+    data, valid, wts = _columns(panel, xs + [y], weights, order)
 
     k, n_rows = len(xs), data.shape[1]
     params = np.full((n_rows, len(coef)), np.nan)
     resid = np.full(n_rows, np.nan)
     nobs = np.zeros(n_rows, dtype=np.int64)
+    first = 0 if expanding else window - 1  # 第一个有估计的位置
     # 按资产分块处理，工作数组的大小有上界
     step = max(1, _CHUNK_ELEMENTS // int(counts.max()))
     for a0 in range(0, len(assets), step):
         a1 = min(a0 + step, len(assets))
-        L = int(-(-counts[a0:a1].max() // window) * window)
+        longest = int(counts[a0:a1].max())
+        if longest <= first:  # 这几只资产都凑不满一个窗口
+            continue
+        # 窗口比序列还长时（只在 expanding 下），块长取序列长度即可
+        block = min(window, longest)
+        L = -(-longest // block) * block
         rows = slice(starts[a0], starts[a0] + counts[a0:a1].sum())
-        _fit_chunk(data[:, rows], valid[rows], a_code[rows] - a0,
-                   pos[rows], a1 - a0, L, window, k, add_constant,
+        _fit_chunk(data[:, rows], valid[rows],
+                   None if wts is None else wts[rows], a_code[rows] - a0,
+                   pos[rows], a1 - a0, L, block, first, k, add_constant,
                    min_nobs, params[rows], resid[rows], nobs[rows])
 
     index = pd.MultiIndex(levels=[assets, dates], codes=[a_code, t_code],
@@ -332,21 +500,31 @@ def rolling_ols(panel, y, x, window, asset="asset", time="date",
 # --8<-- [end:rolling_ols]
 
 
-def _fit_chunk(data, valid, a_loc, pos, A, L, window, k, center, min_nobs,
-               params_out, resid_out, nobs_out):
-    """Estimate one chunk of assets; writes into the ``*_out`` views."""
+def _fit_chunk(data, valid, wts, a_loc, pos, A, L, block, first, k, center,
+               min_nobs, params_out, resid_out, nobs_out):
+    """Estimate one chunk of assets; writes into the ``*_out`` views.
+
+    ``block``: the window length used for the sums (the window, or the
+    longest series when that is shorter); ``first``: the first position
+    with an estimate (0 when expanding).
+    """
     m = k + 1
     flat = a_loc * L + pos  # 行在 (资产, 时间位置) 稠密数组中的下标
     Z = np.zeros((m, A * L))
     Z[:, flat] = data
     V = np.zeros(A * L)
     V[flat] = valid
+    W = None
+    if wts is not None:
+        W = np.zeros(A * L)
+        W[flat] = wts
+        W = W.reshape(A, L)
     M, cur, R = _window_moments(Z.reshape(m, A, L), V.reshape(A, L),
-                                window, center)
+                                block, center, W)
     M = M.reshape(len(M), -1)
-    n = M[0, flat]
-    nobs_out[:] = np.where(pos >= window - 1, n, 0).astype(np.int64)
-    est = np.flatnonzero((pos >= window - 1) & (n >= min_nobs))
+    n = M[0 if wts is None else -1, flat]  # 窗口内完整的行数
+    nobs_out[:] = np.where(pos >= first, n, 0).astype(np.int64)
+    est = np.flatnonzero((pos >= first) & (n >= min_nobs))
     if len(est) == 0:
         return
     cells = flat[est]
@@ -355,8 +533,8 @@ def _fit_chunk(data, valid, a_loc, pos, A, L, window, k, center, min_nobs,
     res = (zc[k] - mean[k]) - ((zc[:k] - mean[:k]) * beta).sum(axis=0)
     coefs = beta
     if center:
-        r = R.reshape(m, -1)[:, a_loc[est] * (L // window)
-                              + pos[est] // window]
+        r = R.reshape(m, -1)[:, a_loc[est] * (L // block)
+                              + pos[est] // block]
         const = (mean[k] + r[k]) - ((mean[:k] + r[:k]) * beta).sum(axis=0)
         coefs = np.vstack([const, beta])
     coefs[:, ~ok] = np.nan
@@ -384,8 +562,9 @@ def make_panel(n_assets=200, n_dates=2000, n_factors=2, late_start=0.25,
     start late, some are suspended for a while (their rows are absent) and
     a few returns are missing (NaN).
     """
+    A, T, f = _panel_args(n_assets, n_dates, n_factors, late_start, gaps,
+                          missing)
     rng = np.random.default_rng(seed)
-    A, T, f = n_assets, n_dates, n_factors
     dates = pd.bdate_range("2017-01-02", periods=T)
     t = np.arange(T)
     vol = np.array([0.010, 0.005, 0.005])[:f]
