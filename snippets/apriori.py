@@ -9,8 +9,9 @@ by a popcount over the AND of bitsets packed into ``uint64`` words (one bit
 per transaction), in chunks that keep memory bounded. Candidates are
 generated with sorted integer arrays: every frequent itemset is stored as
 (id of its prefix, last item), so joining and pruning are ``searchsorted``
-calls. ``association_rules`` derives rules with support, confidence and lift,
-and ``generate_transactions`` is the synthetic data generator of Agrawal &
+calls. ``association_rules`` derives rules with support, confidence, lift and
+mlxtend's other metrics (leverage, conviction, Zhang's metric, ...), and
+``generate_transactions`` is the synthetic data generator of Agrawal &
 Srikant (1994). The ``show_*``/``plot_*`` functions build the article's
 tables and figures.
 """
@@ -69,30 +70,93 @@ def _min_count(min_support, n):
     return c
 
 
+def _is_zero_or_one(value):
+    """True/False or a real number equal to 0 or 1 (mlxtend's rule)."""
+    if isinstance(value, (bool, np.bool_)):
+        return True
+    return isinstance(value, numbers.Real) and value in (0, 1)
+
+
+def _check_one_hot_column(name, column):
+    """Raise ValueError unless a column holds only True/False or 1/0.
+
+    Accepted, as by mlxtend: bool, integer and float columns, object
+    columns of bools and numbers, pandas' nullable boolean/Int/Float
+    columns, and sparse versions of these. Missing values (NaN, pd.NA)
+    and any other value, such as a count of 2, are refused; so are
+    strings, categories, dates and complex numbers.
+    """
+    def fail(what):
+        raise ValueError(f"column {name!r} {what}: a one-hot DataFrame "
+                         "must hold only True/False or 1/0")
+
+    dtype = column.dtype
+    if isinstance(dtype, pd.SparseDtype):
+        # 稀疏列：检查存储的值；有空位时填充值也算数据
+        values = np.asarray(column.sparse.sp_values)
+        if column.sparse.npoints < len(column):
+            values = np.r_[values, np.asarray([dtype.fill_value],
+                                              dtype=values.dtype)]
+        kind = dtype.subtype.kind
+    elif isinstance(dtype, np.dtype):
+        values, kind = column.to_numpy(), dtype.kind
+    else:  # pandas 的扩展类型：只接受可空的 boolean、Int、Float
+        kind = dtype.kind if dtype.kind in "biuf" else "?"
+        if kind != "?":
+            if column.isna().any():
+                fail("has missing values (pd.NA)")
+            values = column.to_numpy(dtype=np.float64)
+    if kind not in "biufO":
+        fail(f"has dtype {dtype}")
+    if kind == "b":
+        return
+    if kind == "O":
+        bad = [v for v in values if not _is_zero_or_one(v)]
+        if bad:
+            missing = pd.api.types.is_scalar(bad[0]) and pd.isna(bad[0])
+            fail("has missing values (NaN)" if missing
+                 else f"holds {bad[0]!r}")
+        return
+    if kind == "f" and np.isnan(values).any():
+        fail("has missing values (NaN)")
+    bad = (values != 0) & (values != 1)
+    if bad.any():
+        fail(f"holds {values[bad][0].item()!r}")
+
+
 def _encode_frame(df):
-    """One-hot boolean DataFrame -> (n, indptr, codes, items)."""
+    """One-hot DataFrame -> (n, indptr, codes, items).
+
+    The columns are the items; each must hold only True/False or 1/0
+    (see ``_check_one_hot_column``), dense or sparse.
+    """
     if df.shape[0] == 0:
         raise ValueError("no transactions: the DataFrame has no rows")
     if df.columns.has_duplicates:
         dup = df.columns[df.columns.duplicated()][0]
         raise ValueError(f"duplicate column {dup!r}: columns are the items")
-    sparse = False
-    for col, dtype in df.dtypes.items():
-        if isinstance(dtype, pd.SparseDtype):
-            sparse = True
-            dtype = dtype.subtype
-        if dtype != np.bool_:
-            raise ValueError(f"the DataFrame must be boolean: column "
-                             f"{col!r} has dtype {dtype}")
-    if sparse:
-        coo = df.sparse.to_coo().tocsr()
-        coo.sum_duplicates()
-        coo.sort_indices()
-        coo.eliminate_zeros()
-        indptr = coo.indptr.astype(np.int64)
-        codes = coo.indices.astype(np.int64)
+    dtypes = list(df.dtypes)
+    if not all(dt == np.bool_ for dt in dtypes):
+        for j, name in enumerate(df.columns):
+            _check_one_hot_column(name, df.iloc[:, j])
+    sparse = [isinstance(dt, pd.SparseDtype) for dt in dtypes]
+    if sparse and all(sparse) and all(
+            not dt.fill_value for dt in dtypes):
+        # 全部是以 0/False 填充的稀疏列：直接取 CSR，不展开成稠密矩阵
+        csr = df.sparse.to_coo().tocsr()
+        csr.sum_duplicates()
+        csr.sort_indices()
+        csr.eliminate_zeros()
+        indptr = csr.indptr.astype(np.int64)
+        codes = csr.indices.astype(np.int64)
     else:
-        rows, codes = np.nonzero(df.to_numpy(dtype=bool))  # 按行主序，行内有序
+        if any(sparse) or not all(dt == np.bool_ for dt in dtypes):
+            matrix = np.empty(df.shape, dtype=bool)
+            for j in range(df.shape[1]):
+                matrix[:, j] = df.iloc[:, j].to_numpy(dtype=bool)
+        else:
+            matrix = df.to_numpy(dtype=bool)
+        rows, codes = np.nonzero(matrix)  # 按行主序，行内有序
         indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=len(df)))]
     return df.shape[0], indptr, codes, list(df.columns)
 
@@ -111,8 +175,13 @@ def _encode_iterable(transactions):
     if isinstance(transactions, (str, bytes)) or not isinstance(
             transactions, Iterable):
         raise TypeError("transactions must be an iterable of iterables of "
-                        "items or a boolean pandas DataFrame, got "
+                        "items or a one-hot pandas DataFrame, got "
                         f"{type(transactions).__name__}")
+    if isinstance(transactions, np.ndarray) and transactions.dtype == bool:
+        # 否则每一行会被当成商品 True/False 的集合，结果悄悄出错
+        raise TypeError("a boolean array looks like a one-hot matrix: pass "
+                        "it as a pandas DataFrame whose columns name the "
+                        "items")
     rows = transactions if isinstance(transactions, list) \
         else list(transactions)
     if not set(map(type, rows)) <= {list, tuple, set, frozenset}:
@@ -465,8 +534,9 @@ def apriori(transactions, min_support, max_len=None):
     """Every itemset whose support is at least ``min_support``.
 
     transactions: an iterable of iterables of hashable items (duplicates
-    in a transaction count once) or a one-hot boolean DataFrame (columns
-    are the items). Returns {frozenset(itemset): support}, level by level.
+    in a transaction count once) or a one-hot DataFrame whose columns are
+    the items, holding True/False or 1/0 (dense or sparse, as mlxtend).
+    Returns {frozenset(itemset): support}, level by level.
     """
     min_support = _check_min_support(min_support)
     max_len = _check_max_len(max_len)
@@ -502,22 +572,58 @@ def _to_dict(levels, items, n):
 # Association rules
 # ---------------------------------------------------------------------------
 
+# mlxtend 的规则指标：列名和顺序都相同。默认只返回前三个常用指标
+METRICS = ("antecedent support", "consequent support", "support",
+           "confidence", "lift", "representativity", "leverage",
+           "conviction", "zhangs_metric", "jaccard", "certainty",
+           "kulczynski")
+DEFAULT_METRICS = ("support", "confidence", "lift")
+
+
 def _check_frequent(frequent, min_confidence):
     if not isinstance(frequent, Mapping):
         raise TypeError("frequent must be a dict {frozenset: support} as "
                         f"returned by apriori, got {type(frequent).__name__}")
     if isinstance(min_confidence, bool) or not isinstance(
-            min_confidence, numbers.Real) or not 0 <= min_confidence <= 1:
+            min_confidence, numbers.Real):
+        raise TypeError("min_confidence must be a real number in [0, 1], "
+                        f"got {type(min_confidence).__name__}")
+    if not 0 <= min_confidence <= 1:
         raise ValueError(
             f"min_confidence must lie in [0, 1], got {min_confidence!r}")
     for itemset, support in frequent.items():
-        if not isinstance(itemset, frozenset) or not itemset:
-            raise ValueError("keys must be non-empty frozensets, "
-                             f"got {itemset!r}")
-        if isinstance(support, bool) or not isinstance(
-                support, numbers.Real) or not 0 < support <= 1:
+        if not isinstance(itemset, frozenset):
+            raise TypeError("the keys of frequent must be frozensets, "
+                            f"got {itemset!r}")
+        if not itemset:
+            raise ValueError("the keys of frequent must be non-empty "
+                             "frozensets, got frozenset()")
+        if isinstance(support, bool) or not isinstance(support,
+                                                       numbers.Real):
+            raise TypeError(f"the support of {set(itemset)} must be a real "
+                            f"number, got {support!r}")
+        if not 0 < support <= 1:
             raise ValueError(f"the support of {set(itemset)} must lie in "
                              f"(0, 1], got {support!r}")
+
+
+def _check_metrics(return_metrics):
+    if isinstance(return_metrics, str):
+        if return_metrics == "all":
+            return METRICS
+        raise TypeError("return_metrics must be 'all' or a list of metric "
+                        f"names, got the string {return_metrics!r}")
+    if not isinstance(return_metrics, (list, tuple)):
+        raise TypeError("return_metrics must be 'all' or a list of metric "
+                        f"names, got {type(return_metrics).__name__}")
+    for name in return_metrics:
+        if name not in METRICS:
+            raise ValueError(f"unknown metric {name!r}; choose from "
+                             f"{METRICS}")
+    if len(set(return_metrics)) < len(return_metrics):
+        raise ValueError(f"return_metrics repeats a metric: "
+                         f"{list(return_metrics)}")
+    return tuple(return_metrics)
 
 
 def _subset_support(frequent, subset, itemset):
@@ -541,33 +647,69 @@ def _itemset_key(itemset):
         return (len(itemset), sorted(map(repr, itemset)))
 
 
+# --8<-- [start:rule_metrics]
+def rule_metrics(s_ac, s_a, s_c):
+    """mlxtend's metrics of rules A -> C from s(A u C), s(A) and s(C)."""
+    conf = s_ac / s_a
+    leverage = s_ac - s_a * s_c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # 置信度为 1 的规则从不出错：conviction 取 inf（与 mlxtend 相同）
+        conviction = np.where(conf < 1, (1 - s_c) / (1 - conf), np.inf)
+        # 分母只在 s(A) = 1 且 s(C) = s(A ∪ C) 时为 0：0/0 取 0
+        den = np.maximum(s_ac * (1 - s_a), s_a * (s_c - s_ac))
+        zhang = np.where(den == 0, 0.0, leverage / den)
+        certainty = np.where(s_c == 1, 0.0, (conf - s_c) / (1 - s_c))
+    return {
+        "antecedent support": s_a, "consequent support": s_c,
+        "support": s_ac, "confidence": conf, "lift": conf / s_c,
+        "representativity": np.ones_like(s_ac), "leverage": leverage,
+        "conviction": conviction, "zhangs_metric": zhang,
+        "jaccard": s_ac / (s_a + s_c - s_ac), "certainty": certainty,
+        "kulczynski": (conf + s_ac / s_c) / 2,
+    }
+# --8<-- [end:rule_metrics]
+
+
 # --8<-- [start:association_rules]
-def association_rules(frequent, min_confidence=0.5):
+def association_rules(frequent, min_confidence=0.5,
+                      return_metrics=DEFAULT_METRICS):
     """Rules A -> C from the frequent itemsets, with confidence >= min.
 
     For every frequent itemset I and every non-empty proper subset A:
     C = I - A, support = s(I), confidence = s(I) / s(A) and
-    lift = confidence / s(C). Rows are sorted by confidence, lift and
-    support (descending), then by antecedent and consequent.
+    lift = confidence / s(C). return_metrics names the columns (mlxtend's
+    names, see METRICS) or is "all". Rows are sorted by confidence, lift
+    and support (descending), then by antecedent and consequent.
+
+    If a subset of some itemset is missing from ``frequent``, ValueError
+    is raised, whatever min_confidence: the argument itself is malformed
+    (not a lookup the caller asked for), so it fails like every other bad
+    input here. mlxtend raises KeyError for the same input.
     """
     _check_frequent(frequent, min_confidence)
+    metrics = _check_metrics(return_metrics)
     rows = []
     for itemset, support in frequent.items():
         for size in range(1, len(itemset)):
             for antecedent in map(frozenset, combinations(itemset, size)):
                 consequent = itemset - antecedent
                 s_a = _subset_support(frequent, antecedent, itemset)
+                s_c = _subset_support(frequent, consequent, itemset)
                 confidence = support / s_a
                 if confidence >= min_confidence:
-                    s_c = _subset_support(frequent, consequent, itemset)
-                    rows.append((antecedent, consequent, support,
+                    rows.append((antecedent, consequent, support, s_a, s_c,
                                  confidence, confidence / s_c))
-    rows.sort(key=lambda r: (-r[3], -r[4], -r[2],
+    rows.sort(key=lambda r: (-r[5], -r[6], -r[2],
                              _itemset_key(r[0]), _itemset_key(r[1])))
-    rules = pd.DataFrame(rows, columns=["antecedents", "consequents",
-                                        "support", "confidence", "lift"])
-    return rules.astype({"support": float, "confidence": float,
-                         "lift": float})
+    s_ac, s_a, s_c = (np.array([r[k] for r in rows], dtype=float)
+                      for k in (2, 3, 4))
+    values = rule_metrics(s_ac, s_a, s_c)
+    rules = pd.DataFrame({"antecedents": [r[0] for r in rows],
+                          "consequents": [r[1] for r in rows]},
+                         dtype=object)
+    for name in metrics:
+        rules[name] = values[name]
+    return rules
 # --8<-- [end:association_rules]
 
 
@@ -587,7 +729,7 @@ def generate_transactions(n_transactions, avg_transaction_len=10,
     """
     _check_generator_args(n_transactions, avg_transaction_len,
                           avg_pattern_len, n_items, n_patterns, correlation,
-                          corruption_mean, corruption_sd)
+                          corruption_mean, corruption_sd, seed)
     rng = np.random.default_rng(seed)
     # 1. 模式（潜在的频繁项集）：长度 ~ 1 + Poisson(I - 1)
     sizes, patterns = _patterns(rng, avg_pattern_len, n_items, n_patterns,
@@ -672,7 +814,7 @@ def _keep_items(rng, patterns, sizes, owner, pattern, kept):
 
 def _check_generator_args(n_transactions, avg_transaction_len,
                           avg_pattern_len, n_items, n_patterns, correlation,
-                          corruption_mean, corruption_sd):
+                          corruption_mean, corruption_sd, seed):
     for name, value in [("n_transactions", n_transactions),
                         ("n_items", n_items), ("n_patterns", n_patterns)]:
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -680,18 +822,29 @@ def _check_generator_args(n_transactions, avg_transaction_len,
         if value < 1:
             raise ValueError(f"{name} must be at least 1, got {value}")
     for name, value in [("avg_transaction_len", avg_transaction_len),
+                        ("avg_pattern_len", avg_pattern_len),
+                        ("correlation", correlation),
+                        ("corruption_mean", corruption_mean),
+                        ("corruption_sd", corruption_sd)]:
+        # True 不是 1：布尔值和字符串都不当作数
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {value!r}")
+    for name, value in [("avg_transaction_len", avg_transaction_len),
                         ("avg_pattern_len", avg_pattern_len)]:
-        if not isinstance(value, numbers.Real) or not value >= 1:
+        if not (math.isfinite(value) and value >= 1):
             raise ValueError(f"{name} must be a number >= 1, got {value!r}")
-    if not isinstance(correlation, numbers.Real) or not correlation >= 0:
+    if not (math.isfinite(correlation) and correlation >= 0):
         raise ValueError(f"correlation must be >= 0, got {correlation!r}")
-    if not isinstance(corruption_mean, numbers.Real) or \
-            not 0 <= corruption_mean <= 1:
+    if not 0 <= corruption_mean <= 1:
         raise ValueError(
             f"corruption_mean must lie in [0, 1], got {corruption_mean!r}"
             f" (levels are clipped to [0, {MAX_CORRUPTION}])")
-    if not isinstance(corruption_sd, numbers.Real) or not corruption_sd >= 0:
+    if not (math.isfinite(corruption_sd) and corruption_sd >= 0):
         raise ValueError(f"corruption_sd must be >= 0, got {corruption_sd!r}")
+    # 种子：整数（不是 True，也不是 1.5）、None 或 NumPy 的 SeedSequence 等
+    if isinstance(seed, bool) or (isinstance(seed, numbers.Number)
+                                  and not isinstance(seed, numbers.Integral)):
+        raise TypeError(f"seed must be an integer or None, got {seed!r}")
 
 
 def _patterns(rng, avg_pattern_len, n_items, n_patterns, correlation):
@@ -840,8 +993,8 @@ def show_bitsets():
 
 
 def show_bad_input():
-    # 0/1 整数不是布尔值：mlxtend 会接受，这里明确拒绝
-    frame = pd.DataFrame({"牛奶": [1, 0, 1], "面包": [1, 1, 0]})
+    # 0/1 整数列可以接受（与 mlxtend 相同），购买数量 2 却不是独热编码
+    frame = pd.DataFrame({"牛奶": [1, 0, 2], "面包": [1, 1, 0]})
     return apriori(frame, 0.5)
 
 

@@ -12,6 +12,7 @@ differences and with ``torch.optim.SGD`` (torch is imported only inside them).
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,10 +66,16 @@ class BackpropResult:
 
 def _as_float_array(value, name):
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        raw = np.asarray(value)
+        # 字符串数组会被解析成数、复数会丢掉虚部：都不当作数值数组
+        ok = raw.dtype.kind in "biufO"
+        arr = np.asarray(raw, dtype=np.float64) if ok else None
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be a numeric array, got "
                         f"{type(value).__name__}") from exc
+    if not ok:
+        raise TypeError(f"{name} must be a real numeric array, got dtype "
+                        f"{raw.dtype}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinity")
     return arr
@@ -202,7 +209,27 @@ def example_network():
 
 
 def _sig(t):
+    if t < -700.0:  # exp(-t) 会上溢；此时 1 + e^t 就是 1
+        return math.exp(t)
     return 1.0 / (1.0 + math.exp(-t))
+
+
+def _check_int(value, name, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def _check_real(value, name, positive=False):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    if not math.isfinite(value) or (positive and value <= 0):
+        raise ValueError(f"{name} must be a finite"
+                         f"{' positive' if positive else ''} number, "
+                         f"got {value!r}")
+    return float(value)
 
 
 # --8<-- [start:hand_gradients]
@@ -401,6 +428,10 @@ def show_matrix_form():
 
 def random_network(sizes, rng):
     """Weights (out, in) and biases drawn like nn.Linear's default init."""
+    if isinstance(sizes, (str, bytes)) or len(sizes) < 2:
+        raise ValueError("sizes must list at least two layer widths, got "
+                         f"{sizes!r}")
+    sizes = [_check_int(v, f"sizes[{i}]", 1) for i, v in enumerate(sizes)]
     weights, biases = [], []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         bound = 1.0 / math.sqrt(n_in)
@@ -468,9 +499,22 @@ def show_autograd_check():
     return pd.DataFrame(rows).set_index("配置（隐藏/输出/损失）")
 
 
+def _check_float_weights(weights):
+    if not isinstance(weights, (list, tuple)):
+        raise TypeError("weights must be a list of arrays (one per layer)")
+    for i, W in enumerate(weights):
+        if not (isinstance(W, np.ndarray) and W.dtype.kind == "f"):
+            raise TypeError(
+                f"weights[{i}] must be a floating-point NumPy array, since "
+                "it is changed in place by ±h; got "
+                f"{getattr(W, 'dtype', type(W).__name__)}")
+
+
 # --8<-- [start:finite_difference]
 def finite_difference(x, y, weights, biases, h=1e-6, **kw):
     """Central differences (L(θ+h) − L(θ−h)) / 2h for every weight."""
+    h = _check_real(h, "h", positive=True)
+    _check_float_weights(weights)  # 原地加减 h：整数数组会把 h 截掉
     grads = []
     for W in weights:
         g = np.zeros_like(W)
@@ -552,6 +596,9 @@ def plot_step_size():
 
 def spiral_data(n_per_class=60, n_classes=3, seed=0):
     """A small 2-D, 3-class spiral data set."""
+    n_per_class = _check_int(n_per_class, "n_per_class", 1)
+    n_classes = _check_int(n_classes, "n_classes", 1)
+    seed = _check_int(seed, "seed", 0)
     rng = np.random.default_rng(seed)
     xs, ys = [], []
     for c in range(n_classes):
@@ -566,8 +613,9 @@ def spiral_data(n_per_class=60, n_classes=3, seed=0):
 # --8<-- [start:train_manual]
 def train_manual(x, y, weights, biases, lr, steps, **kw):
     """Full-batch gradient descent with the gradients from backprop."""
-    weights = [W.copy() for W in weights]
-    biases = [b.copy() for b in biases]
+    lr, steps = _check_real(lr, "lr"), _check_int(steps, "steps", 0)
+    weights = [np.array(W, dtype=np.float64) for W in weights]  # 副本
+    biases = [np.array(b, dtype=np.float64) for b in biases]
     losses = []
     for _ in range(steps):
         res = backprop(x, y, weights, biases, **kw)
@@ -584,6 +632,7 @@ def train_torch(x, y, weights, biases, lr, steps):
     """The same network and start, trained by torch.optim.SGD."""
     import torch
 
+    lr, steps = _check_real(lr, "lr"), _check_int(steps, "steps", 0)
     layers = []
     for W, b in zip(weights, biases):
         lin = torch.nn.Linear(*W.shape[::-1], dtype=torch.float64)

@@ -26,6 +26,7 @@ import pandas as pd
 
 PENALTIES = ("lasso", "ridge", "scad", "garrote")
 RULES = ("hard", "soft", "scad", "ridge", "garrote")
+CD_RULES = ("lasso", "scad", "nonneg_lasso")   # coordinate_descent 的 rule
 NAMES = {"ols": "最小二乘 OLS", "ridge": "岭回归 Ridge", "lasso": "LASSO",
          "scad": "SCAD", "garrote": "非负绞杀 garrote", "oracle": "Oracle"}
 
@@ -34,6 +35,8 @@ BETA_TRUE = np.array([3.0, 1.5, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0])
 RHO = 0.5
 N_GRID = 50          # 每种方法的 λ 网格点数
 GRID_DECADES = 3.0   # 网格从 λ_max 向下覆盖的数量级
+# G 的特征值低于 RANK_RTOL * 最大特征值时视为 0（舍入噪声约 1e-16 量级）
+RANK_RTOL = 1e-12
 
 
 # ---------------------------------------------------------------------------
@@ -139,6 +142,8 @@ def coordinate_descent(G, q, lam, rule, a=3.7, tol=1e-10,
     rule: "lasso", "scad" or "nonneg_lasso" (the garrote's c >= 0).
     Returns (beta, sweeps, converged).
     """
+    _check_choice(rule, "rule", CD_RULES)
+    max_iter = _as_int(max_iter, "max_iter", 1)
     B, p = q.shape
     lam = np.broadcast_to(np.asarray(lam, dtype=float), (B,))
     beta = np.zeros((B, p)) if beta0 is None else np.array(beta0, float)
@@ -171,15 +176,19 @@ def coordinate_descent(G, q, lam, rule, a=3.7, tol=1e-10,
 def ridge_solve(G, q, lam):
     """(G + lam I)^{-1} q for a batch, via G = V diag(e) V'.
 
-    lam = 0 gives the minimum-norm least-squares solution.
+    G = X'X (up to a factor) and q = X'y, so V'q is zero in the null
+    space of G. Eigenvalues <= RANK_RTOL * max(e) are taken as exactly 0
+    and the round-off in V'q along them is dropped, never divided by
+    lam: tiny lam > 0 tends to the minimum-norm least squares (lam = 0).
+    An all-zero column of X gets exactly 0.
     """
     e, V = np.linalg.eigh(G)
     lam = np.asarray(lam, dtype=float)[..., None]
-    # 数值上为零的特征值当作 0；lam = 0 时这些方向的系数取 0
-    e = np.where(e <= 1e-12 * e.max(axis=-1, keepdims=True), 0.0, e)
-    denom = e + lam
-    inv = np.where(denom > 0, 1 / np.where(denom > 0, denom, 1.0), 0.0)
-    return np.einsum("bjk,bk->bj", V, inv * np.einsum("bjk,bj->bk", V, q))
+    null = e <= RANK_RTOL * e.max(axis=-1, keepdims=True)  # 数值零空间
+    denom = np.where(null, 1.0, e + lam)
+    inv = np.where(null, 0.0, 1 / denom)
+    beta = np.einsum("bjk,bk->bj", V, inv * np.einsum("bjk,bj->bk", V, q))
+    return np.where(np.einsum("bjj->bj", G) > 0, beta, 0.0)  # 全零列取 0
 # --8<-- [end:ridge]
 
 
@@ -197,7 +206,28 @@ def _as_real(value, name):
     return value
 
 
+def _as_int(value, name, minimum):
+    """An int >= minimum; bool and integral floats such as 3.0 are refused."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def _check_choice(value, name, choices):
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"unknown {name} {value!r}; choose one of {choices}")
+    return value
+
+
 def _check_data(X, y):
+    for label, arr in (("X", X), ("y", y)):
+        # 与 scikit-learn 一致：字符串和复数数组不当作数值（不解析、不丢虚部）
+        kind = np.asarray(arr).dtype.kind
+        if kind not in "biufO":
+            raise TypeError(f"{label} must be a real numeric array, got "
+                            f"dtype {np.asarray(arr).dtype}")
     try:
         X = np.asarray(X, dtype=float)
         y = np.asarray(y, dtype=float)
@@ -218,8 +248,7 @@ def _check_data(X, y):
 
 
 def _check_params(penalty, lam, a, tol, max_iter):
-    if penalty not in PENALTIES:
-        raise ValueError(f"unknown penalty {penalty!r}; choose one of {PENALTIES}")
+    _check_choice(penalty, "penalty", PENALTIES)
     lam = _as_real(lam, "lam")
     if lam < 0:
         raise ValueError(f"lam must be non-negative, got {lam}")
@@ -229,15 +258,44 @@ def _check_params(penalty, lam, a, tol, max_iter):
     tol = _as_real(tol, "tol")
     if tol <= 0:
         raise ValueError(f"tol must be positive, got {tol}")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral):
-        raise TypeError(f"max_iter must be an integer, got {type(max_iter).__name__}")
-    if max_iter < 1:
-        raise ValueError(f"max_iter must be at least 1, got {max_iter}")
-    return lam, a, tol, int(max_iter)
+    max_iter = _as_int(max_iter, "max_iter", 1)
+    return lam, a, tol, max_iter
 
 
 def _full_rank(G):
     return np.linalg.matrix_rank(G, hermitian=True) == G.shape[-1]
+
+
+# 把 y 缩放 s 倍时 lam 要缩放的幂次：beta 随 y 线性变化
+_LAM_POWER = {"ridge": 0, "lasso": 1, "scad": 1, "garrote": 2}
+
+
+def _y_scale(y, penalty, lam):
+    """A power of two s ~ max|y| and the lam of the problem with y / s.
+
+    Dividing y by s is exact; then tol is relative to the scale of y and
+    y of any magnitude (1e-200 or 1e200) is solved like y of order 1.
+    """
+    top = float(np.abs(y).max())
+    s = 1.0 if top == 0 else float(np.ldexp(1.0, np.frexp(top)[1]))
+    with np.errstate(over="ignore"):   # 极小的 y：lam / s 可以是 inf，解为 0
+        return s, lam / s ** _LAM_POWER[penalty]
+
+
+def _gram_form(X, y):
+    """(1, p, p) and (1, p) arrays X'X/n and X'y/n, checked for range."""
+    n = X.shape[0]
+    with np.errstate(over="ignore", under="ignore"):
+        G, q = X.T @ X / n, X.T @ y / n
+    if not (np.all(np.isfinite(G)) and np.all(np.isfinite(q))):
+        raise ValueError("X'X/n overflows: entries of X are too large for "
+                         "the Gram form (|X| up to about 1e150); rescale X")
+    diag = np.diag(G)
+    if np.any((diag < np.finfo(float).tiny) & np.any(X != 0, axis=0)):
+        raise ValueError("X'X/n underflows: a non-zero column of X is too "
+                         "small for the Gram form (|X| down to about "
+                         "1e-150); rescale X")
+    return G[None], q[None]
 
 
 # --8<-- [start:fit]
@@ -249,14 +307,16 @@ def fit(X, y, penalty, lam, a=3.7, tol=1e-10, max_iter=10_000):
     sum_j p_{lam,a}(|beta_j|) ("scad"), or, for "garrote",
     beta = c * beta_ols with c >= 0 minimising
     (1/(2n)) ||y - X (c * beta_ols)||^2 + lam sum_j c_j.
+    tol is relative to the scale of y, so y in any unit gives one fit.
     """
     X, y = _check_data(X, y)
     lam, a, tol, max_iter = _check_params(penalty, lam, a, tol,
                                           max_iter)
-    n = X.shape[0]
-    G, q = (X.T @ X / n)[None], (X.T @ y / n)[None]
+    # 解是 y 的倍数：先把 y 除以 2 的幂 s（无舍入），结果再乘回 s
+    s, lam = _y_scale(y, penalty, lam)
+    G, q = _gram_form(X, y / s)
     if penalty == "ridge":
-        return ridge_solve(G, q, np.array([lam]))[0]
+        return ridge_solve(G, q, np.array([lam]))[0] * s
     if penalty == "lasso":
         beta, _, ok = coordinate_descent(G, q, lam, "lasso", a, tol,
                                          max_iter)
@@ -279,7 +339,7 @@ def fit(X, y, penalty, lam, a=3.7, tol=1e-10, max_iter=10_000):
         warnings.warn(f"coordinate descent did not converge in {max_iter} "
                       "sweeps; raise max_iter or tol", RuntimeWarning,
                       stacklevel=2)
-    return beta[0]
+    return beta[0] * s
 # --8<-- [end:fit]
 
 
@@ -358,6 +418,9 @@ def lambda_grid(G, q, penalty, b_ols, n_grid=N_GRID, decades=GRID_DECADES):
     and for the garrote (max_j b_ols_j q_j); for ridge, 10 times the mean
     diagonal of G (the grid then reaches 1e-2 of it with 3 decades).
     """
+    _check_choice(penalty, "penalty", PENALTIES)
+    n_grid = _as_int(n_grid, "n_grid", 1)
+    decades = _as_real(decades, "decades")
     if penalty in ("lasso", "scad"):
         top = np.abs(q).max(axis=1)
     elif penalty == "garrote":
@@ -373,6 +436,7 @@ def gcv_path(G, q, yy, n, penalty, lams, a=3.7, tol=1e-10, max_iter=10_000):
     G (B, p, p), q (B, p), yy (B,) = y'y/n, lams (B, K).
     Shapes of the results: (B, K, p), (B, K), (B, K).
     """
+    _check_choice(penalty, "penalty", PENALTIES)
     B, p = q.shape
     K = lams.shape[1]
     Gk = np.repeat(G, K, axis=0)
@@ -402,12 +466,18 @@ def gcv_path(G, q, yy, n, penalty, lams, a=3.7, tol=1e-10, max_iter=10_000):
 # ---------------------------------------------------------------------------
 
 def fan_li_sigma(p=8, rho=RHO):
+    """The AR(1) correlation matrix rho^|i - j| of size p x p."""
+    p = _as_int(p, "p", 1)
+    rho = _as_real(rho, "rho")
     idx = np.arange(p)
     return rho ** np.abs(idx[:, None] - idx[None, :])
 
 
 def fan_li_data(n, sigma, n_rep, rng):
     """n_rep data sets of the Example 4.1 design: X (R, n, 8), y (R, n)."""
+    n = _as_int(n, "n", 1)
+    n_rep = _as_int(n_rep, "n_rep", 1)
+    sigma = _as_real(sigma, "sigma")
     p = len(BETA_TRUE)
     L = np.linalg.cholesky(fan_li_sigma(p))
     X = rng.standard_normal((n_rep, n, p)) @ L.T
@@ -441,15 +511,11 @@ def simulate(n, sigma, n_rep=100, seed=0):
     incorrectly zeroed ones (of 3 non-zeros).
     """
     p = len(BETA_TRUE)
-    for name, v in (("n", n), ("n_rep", n_rep)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            raise TypeError(f"{name} must be an integer, "
-                            f"got {type(v).__name__}")
+    n, n_rep = _as_int(n, "n", 1), _as_int(n_rep, "n_rep", 1)
+    seed = _as_int(seed, "seed", 0)
     if n <= p + 1:
         raise ValueError(f"n must exceed p + 1 = {p + 1} (OLS and GCV), "
                          f"got {n}")
-    if n_rep < 1:
-        raise ValueError(f"n_rep must be at least 1, got {n_rep}")
     sigma = _as_real(sigma, "sigma")
     if sigma <= 0:
         raise ValueError(f"sigma must be positive, got {sigma}")
@@ -489,6 +555,7 @@ def simulate(n, sigma, n_rep=100, seed=0):
 
 def forward_stepwise_bic(X, y):
     """Forward selection without intercept, stopping when BIC stops falling."""
+    X, y = _check_data(X, y)
     n, p = X.shape
     chosen: list[int] = []
     best_bic = n * np.log(np.mean(y**2))
@@ -618,6 +685,8 @@ def _path_data(seed=2, n=60, sigma=1.0):
 
 def coefficient_paths(seed=2, n=60, sigma=1.0, n_grid=80):
     """Coefficient paths and the GCV choice for the four penalties."""
+    seed = _as_int(seed, "seed", 0)
+    n = _as_int(n, "n", len(BETA_TRUE) + 2)   # OLS 与 GCV 需要 n > p + 1
     G, q, yy, n = _path_data(seed, n, sigma)
     b_ols = ols_solve(G, q)
     out = {}

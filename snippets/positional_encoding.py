@@ -32,6 +32,23 @@ def _check_positive_int(value, name):
     return int(value)
 
 
+def _check_bool(value, name):
+    # "False" 这样的字符串是真值：开关只接受 bool，不靠真假判断
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _check_dropout(dropout):
+    # False 会被当成 0、"0.1" 无法比较：概率必须是实数
+    if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real):
+        raise TypeError("dropout must be a real number in [0, 1), got "
+                        f"{dropout!r}")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
+    return float(dropout)
+
+
 def _check_base(base):
     if isinstance(base, bool) or not isinstance(base, numbers.Real):
         raise TypeError("base must be a real number, got "
@@ -65,6 +82,8 @@ def shift_matrix(k, d_model, base=10000.0):
     one 2x2 rotation by the angle k * omega_i per (sin, cos) pair."""
     if isinstance(k, bool) or not isinstance(k, numbers.Real):
         raise TypeError(f"k must be a real number, got {type(k).__name__}")
+    if not math.isfinite(k):
+        raise ValueError(f"k must be finite, got {k}")
     d_model = _check_positive_int(d_model, "d_model")
     base = _check_base(base)
     if d_model % 2:
@@ -95,8 +114,7 @@ class PositionalEncoding(nn.Module):
 
     def __init__(self, d_model, max_len=5000, dropout=0.1):
         super().__init__()
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
+        dropout = _check_dropout(dropout)
         self.d_model = _check_positive_int(d_model, "d_model")
         self.max_len = _check_positive_int(max_len, "max_len")
         self.dropout = nn.Dropout(dropout)
@@ -105,6 +123,10 @@ class PositionalEncoding(nn.Module):
                              persistent=False)
 
     def forward(self, x):
+        if not (torch.is_tensor(x) and x.is_floating_point()):
+            # 整数张量会把 PE 截断成整数
+            raise TypeError("x must be a floating-point tensor, got "
+                            f"{getattr(x, 'dtype', type(x).__name__)}")
         if x.dim() != 3 or x.shape[-1] != self.d_model:
             raise ValueError(f"expected input of shape (batch, seq, "
                              f"{self.d_model}), got {tuple(x.shape)}")
@@ -163,6 +185,14 @@ def self_attention(x, attn):
 
 def permutation_gap(seq_len=10, d_model=16, with_pe=False, seed=0):
     """max |Attn(P X) - P Attn(X)| for a random permutation P."""
+    seq_len = _check_positive_int(seq_len, "seq_len")
+    d_model = _check_positive_int(d_model, "d_model")
+    if d_model % 2:
+        raise ValueError(f"d_model must be even (2 attention heads), got "
+                         f"{d_model}")
+    with_pe = _check_bool(with_pe, "with_pe")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     gen = torch.Generator().manual_seed(seed)
     x = torch.randn(1, seq_len, d_model, generator=gen, dtype=torch.float64)
     perm = torch.randperm(seq_len, generator=gen)
@@ -251,6 +281,8 @@ def show_naive_positions():
 
 def binary_encoding(max_len, n_bits):
     """Bit i of every position (bit 0 = least significant) as 0/1."""
+    max_len = _check_positive_int(max_len, "max_len")
+    n_bits = _check_positive_int(n_bits, "n_bits")
     pos = np.arange(max_len)[:, None]
     return (pos >> np.arange(n_bits)) & 1
 

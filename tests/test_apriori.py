@@ -2,6 +2,7 @@
 
 import json
 import random
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -32,11 +33,11 @@ def reference(frame, min_support, max_len=None, low_memory=False):
     return dict(zip(out["itemsets"], out["support"]))
 
 
-def assert_same_itemsets(ours, ref):
+def assert_same_itemsets(ours, ref, tol=TOL):
     assert isinstance(ours, dict)
     assert set(ours) == set(ref)
     for itemset, support in ref.items():
-        assert abs(ours[itemset] - support) <= TOL
+        assert abs(ours[itemset] - support) <= tol
 
 
 def reference_rules(frame, frequent_df, min_confidence):
@@ -108,6 +109,83 @@ def test_rules_match_mlxtend(case, min_confidence):
         return
     assert_same_rules(ours, reference_rules(frame, frequent_df,
                                             min_confidence), min_confidence)
+
+
+MLX_METRICS = ["antecedent support", "consequent support", "support",
+               "confidence", "lift", "representativity", "leverage",
+               "conviction", "zhangs_metric", "jaccard", "certainty",
+               "kulczynski"]
+
+
+def reference_metrics(frame, frequent_df, min_confidence):
+    """Every metric of mlxtend's association_rules, keyed by rule."""
+    with warnings.catch_warnings():  # mlxtend 在 s(C) = 1 时除以 0 再改写
+        warnings.simplefilter("ignore", RuntimeWarning)
+        rules = mlx_rules(frequent_df, num_itemsets=len(frame),
+                          metric="confidence", min_threshold=min_confidence,
+                          return_metrics=MLX_METRICS)
+    values = rules[MLX_METRICS].to_numpy(dtype=float)
+    return dict(zip(zip(rules.antecedents, rules.consequents), values))
+
+
+def assert_same_metrics(ours, ref, min_confidence):
+    assert list(ours.columns) == ["antecedents", "consequents", *MLX_METRICS]
+    got = dict(zip(zip(ours.antecedents, ours.consequents),
+                   ours[MLX_METRICS].to_numpy(dtype=float)))
+    assert len(got) == len(ours)
+    conf = MLX_METRICS.index("confidence")
+    tie = {k for k, v in (got | ref).items()
+           if abs(v[conf] - min_confidence) < 1e-12}
+    assert got.keys() - tie == ref.keys() - tie
+    for key in ref.keys() & got.keys():
+        # conviction = (1 - s(C)) / (1 - conf) 放大置信度的末位差别：用相对误差
+        np.testing.assert_allclose(got[key], ref[key], rtol=1e-9, atol=TOL)
+        assert np.array_equal(np.isinf(got[key]), np.isinf(ref[key]))
+
+
+@settings(max_examples=80, deadline=None)
+@given(datasets(max_items=7), st.floats(0.0, 1.0))
+def test_all_metrics_match_mlxtend(case, min_confidence):
+    frame, min_support, _ = case
+    ours = association_rules(apriori(frame, min_support), min_confidence,
+                             return_metrics="all")
+    frequent_df = mlx_apriori(frame, min_support=min_support,
+                              use_colnames=True)
+    if frequent_df.empty:
+        assert ours.empty
+        return
+    assert_same_metrics(ours, reference_metrics(frame, frequent_df,
+                                                min_confidence),
+                        min_confidence)
+
+
+def test_metric_edge_cases_match_mlxtend():
+    """Confidence 1 (conviction = inf) and Zhang's 0/0 when s(A) = 1."""
+    data = [["a", "b"], ["a", "b"], ["a", "c"], ["a", "b", "c"]]
+    frame = one_hot(data)
+    ours = association_rules(apriori(data, 0.25), 0.0, return_metrics="all")
+    ref = reference_metrics(frame, mlx_apriori(frame, min_support=0.25,
+                                               use_colnames=True), 0.0)
+    assert_same_metrics(ours, ref, 0.0)
+    rule = {(a, c): row for a, c, *row in ours.itertuples(index=False)}
+    col = {m: i for i, m in enumerate(MLX_METRICS)}
+    b_a = rule[frozenset("b"), frozenset("a")]   # 买 b 的都买了 a
+    assert b_a[col["confidence"]] == 1.0
+    assert b_a[col["conviction"]] == np.inf
+    # s(a) = 1：a ⇒ b 的 Zhang 分母 max(0.75·0, 1·(0.75 − 0.75)) = 0，取 0
+    a_b = rule[frozenset("a"), frozenset("b")]
+    assert a_b[col["zhangs_metric"]] == 0.0
+    assert a_b[col["leverage"]] == 0.0
+    assert b_a[col["certainty"]] == 0.0     # s(C) = 1：0/0 取 0
+    # 正常情形对照定义：s(bc) = 0.25，s(b) = 0.75，s(c) = 0.5
+    b_c = rule[frozenset("b"), frozenset("c")]
+    conf = 0.25 / 0.75
+    assert b_c[col["conviction"]] == pytest.approx((1 - 0.5) / (1 - conf))
+    assert b_c[col["leverage"]] == pytest.approx(0.25 - 0.75 * 0.5)
+    assert b_c[col["zhangs_metric"]] == pytest.approx(
+        (0.25 - 0.375) / max(0.25 * 0.25, 0.75 * (0.5 - 0.25)))
+    assert b_c[col["jaccard"]] == pytest.approx(0.25 / (0.75 + 0.5 - 0.25))
+    assert b_c[col["kulczynski"]] == pytest.approx((conf + 0.5) / 2)
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -305,12 +383,115 @@ def test_empty_input(data):
         apriori(data, 0.5)
 
 
-@pytest.mark.parametrize("column", [[1, 0, 1], [1.0, 0.0, 1.0],
-                                    ["a", "b", "c"], [True, None, False]])
-def test_frame_must_be_boolean(column):
-    frame = pd.DataFrame({"a": [True, False, True], "b": column})
-    with pytest.raises(ValueError, match="must be boolean"):
+# 独热 DataFrame 的各种写法：布尔、0/1 整数或浮点、object、可空类型、稀疏
+ONE_HOT_DTYPES = {
+    "bool": lambda f: f,
+    "int64": lambda f: f.astype(np.int64),
+    "uint8": lambda f: f.astype(np.uint8),
+    "int8": lambda f: f.astype(np.int8),
+    "float64": lambda f: f.astype(np.float64),
+    "float32": lambda f: f.astype(np.float32),
+    "object of bools": lambda f: f.astype(object),
+    "object of 0/1": lambda f: f.astype(int).astype(object),
+    "nullable boolean": lambda f: f.astype("boolean"),
+    "nullable Int64": lambda f: f.astype("Int64"),
+    "nullable Float64": lambda f: f.astype("Float64"),
+    "sparse bool": lambda f: f.astype(pd.SparseDtype(bool, False)),
+    "sparse int": lambda f: f.astype(pd.SparseDtype(np.int64, 0)),
+    "sparse uint8": lambda f: f.astype(pd.SparseDtype(np.uint8, 0)),
+    "sparse float": lambda f: f.astype(pd.SparseDtype(np.float64, 0.0)),
+    # 以下两种 mlxtend 不接受（to_coo 要求填充值为 0），这里照样能用
+    "sparse float, NaN fill": lambda f: f.astype(float).astype(
+        pd.SparseDtype(np.float64)),
+    "sparse int, fill 1": lambda f: f.astype(pd.SparseDtype(np.int64, 1)),
+    "half sparse": lambda f: pd.concat(
+        [f.iloc[:, ::2].astype(pd.SparseDtype(bool, False)),
+         f.iloc[:, 1::2].astype(np.int64)], axis=1)[f.columns],
+}
+MLXTEND_REFUSES = {"sparse float, NaN fill", "sparse int, fill 1"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(datasets(max_items=8), st.sampled_from(sorted(ONE_HOT_DTYPES)))
+def test_one_hot_frames_of_every_dtype_match_mlxtend(case, kind):
+    frame, min_support, max_len = case
+    converted = ONE_HOT_DTYPES[kind](frame)
+    ref = reference(frame, min_support, max_len)
+    assert_same_itemsets(apriori(converted, min_support, max_len), ref)
+    # mlxtend 在同一个 DataFrame 上的结果。float32 列除外：mlxtend 以 float32
+    # 求支持度，只有约 7 位有效数字，恰好等于阈值的项集可能落在阈值两侧
+    if kind not in MLXTEND_REFUSES and kind != "float32":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            direct = reference(converted, min_support, max_len)
+        assert_same_itemsets(apriori(converted, min_support, max_len),
+                             direct)
+
+
+def test_sparse_frame_from_scipy_matrix():
+    import scipy.sparse
+
+    rng = np.random.default_rng(9)
+    dense = rng.random((200, 12)) < 0.3
+    frame = pd.DataFrame.sparse.from_spmatrix(
+        scipy.sparse.csr_matrix(dense.astype(np.int64)),
+        columns=[f"c{j}" for j in range(12)])
+    ref = reference(pd.DataFrame(dense, columns=frame.columns), 0.05)
+    assert_same_itemsets(apriori(frame, 0.05), ref)
+
+
+NOT_ONE_HOT = {
+    "count 2": pd.DataFrame({"a": [1, 2, 0], "b": [1, 1, 0]}),
+    "negative": pd.DataFrame({"a": [1, -1, 0]}),
+    "float 0.5": pd.DataFrame({"a": [1.0, 0.5, 0.0]}),
+    "NaN": pd.DataFrame({"a": [1.0, np.nan, 0.0]}),
+    "None": pd.DataFrame({"a": [True, None, False]}),
+    "pd.NA boolean": pd.DataFrame(
+        {"a": pd.array([True, None, False], dtype="boolean")}),
+    "pd.NA Int64": pd.DataFrame({"a": pd.array([1, None, 0],
+                                               dtype="Int64")}),
+    "strings": pd.DataFrame({"a": ["1", "0", "1"]}),
+    "object strings": pd.DataFrame({"a": ["1", "0", "1"]}, dtype=object),
+    "object 2": pd.DataFrame({"a": [True, 2, 0]}, dtype=object),
+    "sparse 2": pd.DataFrame({"a": [2, 0, 1]}).astype(
+        pd.SparseDtype(np.int64, 0)),
+    "sparse NaN gaps": pd.DataFrame(
+        {"a": pd.arrays.SparseArray([1.0, np.nan, 1.0])}),
+    # mlxtend 会接受下面两种，但它们不是 0/1 数据：明确拒绝
+    "category": pd.DataFrame({"a": pd.Categorical([1, 0, 1])}),
+    "complex": pd.DataFrame({"a": [1 + 0j, 0j, 1 + 0j]}),
+    "datetime": pd.DataFrame({"a": pd.to_datetime(["2020", "2021",
+                                                   "2022"])}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(NOT_ONE_HOT))
+def test_frame_values_other_than_0_1_are_refused(kind):
+    frame = NOT_ONE_HOT[kind]
+    with pytest.raises(ValueError, match="one-hot DataFrame must hold "
+                                         "only True/False or 1/0"):
         apriori(frame, 0.5)
+    if kind not in ("category", "complex"):  # mlxtend 同样拒绝
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            with pytest.raises((ValueError, TypeError)):
+                mlx_apriori(frame, min_support=0.5, use_colnames=True)
+
+
+def test_error_names_the_column_and_value():
+    frame = pd.DataFrame({"牛奶": [1, 0, 1], "面包": [1, 3, 0]})
+    with pytest.raises(ValueError, match="column '面包' holds 3"):
+        apriori(frame, 0.5)
+    with pytest.raises(ValueError, match="missing values"):
+        apriori(pd.DataFrame({"x": [1.0, np.nan]}), 0.5)
+
+
+def test_boolean_array_is_not_a_list_of_transactions():
+    # 旧实现把每一行当成商品 True/False 的集合，静默地给出错误结果
+    with pytest.raises(TypeError, match="DataFrame"):
+        apriori(np.array([[True, False], [True, True]]), 0.5)
+    # 整数数组的每一行仍是一个事务（商品编号）
+    assert apriori(np.array([[1, 2], [2, 3]]), 1.0) == {frozenset({2}): 1.0}
 
 
 def test_frame_duplicate_columns():
@@ -335,18 +516,69 @@ def test_bad_max_len(max_len, error):
 
 
 def test_bad_rules_inputs():
-    frequent = {frozenset("a"): 0.5, frozenset("ab"): 0.4}
-    with pytest.raises(ValueError, match="missing"):
-        association_rules(frequent, 0.1)
     with pytest.raises(TypeError, match="dict"):
         association_rules([(frozenset("a"), 0.5)])
-    for bad in (-0.1, 1.5, float("nan"), "0.5"):
+    for bad in (-0.1, 1.5, float("nan")):
         with pytest.raises(ValueError, match="min_confidence"):
             association_rules({frozenset("a"): 0.5}, bad)
-    with pytest.raises(ValueError, match="frozensets"):
-        association_rules({("a",): 0.5})
+    with pytest.raises(ValueError, match="non-empty"):
+        association_rules({frozenset(): 0.5})
     with pytest.raises(ValueError, match="support"):
         association_rules({frozenset("a"): 1.5})
+
+
+@pytest.mark.parametrize("frequent, min_confidence, match", [
+    ({frozenset("a"): 0.5}, "0.5", "min_confidence"),
+    ({frozenset("a"): 0.5}, True, "min_confidence"),   # True 不是 1.0
+    ({frozenset("a"): 0.5}, None, "min_confidence"),
+    ({("a",): 0.5}, 0.5, "frozensets"),
+    ({frozenset("a"): True}, 0.5, "support"),
+    ({frozenset("a"): "0.5"}, 0.5, "support"),
+])
+def test_rules_wrong_types_are_type_errors(frequent, min_confidence, match):
+    with pytest.raises(TypeError, match=match):
+        association_rules(frequent, min_confidence)
+
+
+def test_missing_subset_is_a_value_error_not_a_key_error():
+    """Decision: ValueError (the argument is malformed), unlike mlxtend.
+
+    mlxtend raises KeyError for the same input; ours is a ValueError and
+    deliberately not a KeyError, whatever min_confidence is.
+    """
+    frequent = {frozenset("a"): 0.5, frozenset("ab"): 0.4}  # 缺 {b}
+    for min_confidence in (0.0, 0.5, 0.9, 1.0):
+        with pytest.raises(ValueError, match=r"\{'b'\} is missing") as info:
+            association_rules(frequent, min_confidence)
+        assert not isinstance(info.value, KeyError)
+    frame = pd.DataFrame({"support": [0.5, 0.4],
+                          "itemsets": [frozenset("a"), frozenset("ab")]})
+    with pytest.raises(KeyError):
+        mlx_rules(frame, num_itemsets=10, metric="confidence",
+                  min_threshold=0.0)
+
+
+def test_return_metrics_argument():
+    frequent = apriori(ap.BASKETS, 0.3)
+    default = association_rules(frequent, 0.7)
+    assert list(default.columns) == RULE_COLUMNS
+    every = association_rules(frequent, 0.7, return_metrics="all")
+    assert list(every.columns) == ["antecedents", "consequents",
+                                   *ap.METRICS]
+    # 选出的列按给定的顺序排列，数值与 "all" 中的相同
+    some = association_rules(frequent, 0.7, ["conviction", "leverage"])
+    assert list(some.columns) == ["antecedents", "consequents",
+                                  "conviction", "leverage"]
+    pd.testing.assert_frame_equal(some, every[list(some.columns)])
+    none = association_rules(frequent, 0.7, [])
+    assert list(none.columns) == ["antecedents", "consequents"]
+    empty = association_rules({}, 0.5, "all")
+    assert empty.empty and list(empty.columns) == list(every.columns)
+    for bad, error in [("lift", TypeError), ({"lift"}, TypeError),
+                       (["lift", "odds"], ValueError),
+                       (["lift", "lift"], ValueError), (None, TypeError)]:
+        with pytest.raises(error, match="metric"):
+            association_rules(frequent, 0.7, bad)
 
 
 # ---------------------------------------------------------------------------
@@ -411,10 +643,20 @@ def test_generator_with_full_corruption_terminates():
     (dict(correlation=-1), ValueError),
     (dict(corruption_mean=1.5), ValueError),
     (dict(corruption_sd=-0.1), ValueError),
+    # 布尔值和字符串不是数：旧实现把 True 当作 1、把字符串报成 ValueError
+    (dict(avg_transaction_len=True), TypeError),
+    (dict(avg_pattern_len="4"), TypeError),
+    (dict(correlation=True), TypeError),
+    (dict(corruption_mean=True), TypeError),
+    (dict(corruption_sd=False), TypeError),
+    (dict(n_items=True), TypeError),
+    (dict(seed=True), TypeError),
+    (dict(seed=1.5), TypeError),
+    (dict(avg_transaction_len=float("inf")), ValueError),
 ])
 def test_generator_bad_inputs(kwargs, error):
     args = dict(n_transactions=10) | kwargs
-    with pytest.raises(error):
+    with pytest.raises(error, match=next(iter(kwargs))):  # 指明是哪个参数
         generate_transactions(**args)
 
 
@@ -437,7 +679,7 @@ def test_text_and_figure_demos():
 
     assert "popcount = 5" in ap.show_bitsets()
     assert isinstance(ap.plot_benchmark(), matplotlib.figure.Figure)
-    with pytest.raises(ValueError, match="must be boolean"):
+    with pytest.raises(ValueError, match="holds 2"):
         ap.show_bad_input()
 
 

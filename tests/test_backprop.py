@@ -316,3 +316,72 @@ def test_api_does_not_need_torch():
 
     root = Path(__file__).resolve().parents[1]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
+
+
+# --- argument types, dtypes and extreme scales ---------------------------------
+
+@pytest.mark.parametrize("convert", [
+    lambda a: a.astype(complex),   # 旧实现：丢掉虚部（只给一个警告）
+    lambda a: a.astype(str),       # 旧实现：把字符串解析成数
+])
+def test_non_real_arrays_are_refused(convert):
+    x, y, weights, biases = _good()
+    with pytest.raises(TypeError, match="real numeric array"):
+        bp.backprop(convert(x), y, weights, biases)
+    with pytest.raises(TypeError, match=r"real numeric array"):
+        bp.backprop(x, y, [convert(weights[0]), weights[1]], biases)
+
+
+def test_hand_gradients_at_huge_inputs_match_autograd():
+    # z = -7000 附近：旧实现的 math.exp(7000) 抛出 OverflowError
+    _, _, (W1, b1, W2, b2) = bp.example_network()
+    x, y = np.array([[1e4, -1e4]]), np.array([[0.9, 0.1]])
+    loss, gW1, gb1, gW2, gb2 = bp.hand_gradients(
+        x[0].tolist(), y[0].tolist(), W1.tolist(), b1.tolist(), W2.tolist(),
+        b2.tolist())
+    ref = torch_reference(x, y, [W1, W2], [b1, b2], "sigmoid", "sigmoid",
+                          "mse")
+    _assert_close(loss, ref[0])
+    _assert_close(np.array(gW1), ref[1][0])
+    _assert_close(np.array(gW2), ref[1][1])
+
+
+def test_finite_difference_refuses_integer_weights_and_bad_steps():
+    x, y, weights, biases = _good()
+    # 整数权重被原地加上 h 时 h 会被截掉，旧实现返回无意义的差分
+    with pytest.raises(TypeError, match=r"weights\[0\] must be a floating"):
+        bp.finite_difference(x, y, [np.ones((3, 2), dtype=int), weights[1]],
+                             biases)
+    for bad, error in [(0.0, ValueError), (-1e-6, ValueError),
+                       (float("nan"), ValueError), (True, TypeError),
+                       ("1e-6", TypeError)]:
+        with pytest.raises(error, match="h must be"):
+            bp.finite_difference(x, y, [W.copy() for W in weights], biases,
+                                 h=bad)
+
+
+# 旧实现：True 被当作 1（训练 1 步、1 个样本），3.0 报出不指明参数的错误
+INTEGER_ARGUMENTS = {
+    "train_manual steps": lambda v: bp.train_manual(
+        *_good(), 0.1, v),
+    "train_torch steps": lambda v: bp.train_torch(*_good(), 0.1, v),
+    "spiral_data n_per_class": lambda v: bp.spiral_data(n_per_class=v),
+    "spiral_data n_classes": lambda v: bp.spiral_data(n_classes=v),
+    "spiral_data seed": lambda v: bp.spiral_data(seed=v),
+    "random_network sizes": lambda v: bp.random_network(
+        [2, v, 2], np.random.default_rng(0)),
+}
+
+
+@pytest.mark.parametrize("bad", [True, 3.0])
+@pytest.mark.parametrize("case", list(INTEGER_ARGUMENTS))
+def test_integer_arguments_must_be_integers(case, bad):
+    name = case.split()[1]
+    with pytest.raises(TypeError, match=rf"{name}(\[1\])? must be an integer"):
+        INTEGER_ARGUMENTS[case](bad)
+
+
+@pytest.mark.parametrize("bad", ["0.1", True, None])
+def test_learning_rate_must_be_a_real_number(bad):
+    with pytest.raises(TypeError, match="lr must be a real number"):
+        bp.train_manual(*_good(), bad, 3)

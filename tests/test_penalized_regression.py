@@ -122,6 +122,204 @@ def test_ridge_zero_lambda_is_least_squares():
                                np.linalg.pinv(X) @ y, atol=1e-9)
 
 
+
+# --- ridge on wide designs and with tiny penalties ---------------------------
+# 零空间方向上 V'q 的舍入（约 1e-16）不能被 λ 除：λ = 1e-16 时旧实现的系数
+# 达到 1e3 量级。参照：NumPy 的最小范数 lstsq 与 scikit-learn 基于 X 的 SVD
+# 的 Ridge(solver="svd")，后者对 ||y - Xb||² + α||b||² 求解，所以
+# ridge_solve(X'X, X'y, λ) 对应 α = λ，fit(X, y, "ridge", λ) 对应 α = nλ。
+
+def design(seed, n, p):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) * rng.uniform(0.5, 2.0, p)
+    y = X @ (3 * rng.standard_normal(p)) + rng.standard_normal(n)
+    return X, y
+
+
+def sk_ridge(X, y, alpha):
+    return Ridge(alpha=alpha, fit_intercept=False,
+                 solver="svd").fit(X, y).coef_
+
+
+@pytest.mark.parametrize("lam", [1e-16, 1e-12, 1e-8])
+@pytest.mark.parametrize("seed", range(3))
+def test_ridge_tiny_penalty_on_wide_design_is_min_norm(seed, lam):
+    X, y = design(seed, 50, 100)
+    min_norm = np.linalg.lstsq(X, y, rcond=None)[0]
+    s = np.linalg.svd(X, compute_uv=False)
+    scale = np.abs(min_norm).max()
+    # 真正的岭解与最小范数解之差约为 λ/σ_min² · |b|
+    gap = lam / s[-1] ** 2 * np.linalg.norm(min_norm)
+    ours = pr.ridge_solve((X.T @ X)[None], (X.T @ y)[None],
+                          np.array([lam]))[0]
+    np.testing.assert_allclose(ours, min_norm, rtol=0,
+                               atol=1e-10 * scale + 2 * gap)
+    np.testing.assert_allclose(ours, sk_ridge(X, y, lam), rtol=0,
+                               atol=1e-10 * scale)
+    n = len(y)
+    np.testing.assert_allclose(pr.fit(X, y, "ridge", lam / n), ours,
+                               rtol=0, atol=1e-10 * scale)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=seeds, n=st.integers(3, 40), extra=st.integers(2, 60),
+       wide=st.booleans(),
+       lam=st.sampled_from([1e-16, 1e-12, 1e-8, 1e-4, 1e-2, 1.0, 100.0]))
+def test_ridge_matches_sklearn_svd_on_wide_and_tall(seed, n, extra, wide,
+                                                     lam):
+    n, p = (n, n + extra) if wide else (n + extra, n)
+    X, y = design(seed, n, p)
+    ref = sk_ridge(X, y, lam)
+    scale = max(1.0, np.abs(ref).max())
+    ours = pr.ridge_solve((X.T @ X)[None], (X.T @ y)[None],
+                          np.array([lam]))[0]
+    np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-9 * scale)
+    ref_fit = sk_ridge(X, y, n * lam)
+    np.testing.assert_allclose(pr.fit(X, y, "ridge", lam), ref_fit, rtol=0,
+                               atol=1e-9 * max(1.0, np.abs(ref_fit).max()))
+
+
+def test_ridge_batch_mixes_penalties():
+    """One batch holding lam = 0, tiny and normal penalties (the paths)."""
+    X, y = design(7, 20, 45)
+    lams = np.array([0.0, 1e-16, 1e-10, 1e-3, 10.0])
+    G = np.repeat((X.T @ X)[None], len(lams), axis=0)
+    q = np.repeat((X.T @ y)[None], len(lams), axis=0)
+    got = pr.ridge_solve(G, q, lams)
+    for row, lam in zip(got, lams):
+        ref = (np.linalg.lstsq(X, y, rcond=None)[0] if lam == 0
+               else sk_ridge(X, y, lam))
+        np.testing.assert_allclose(row, ref, rtol=0,
+                                   atol=1e-9 * np.abs(ref).max())
+
+
+# --- scale of y and X ----------------------------------------------------------
+
+@pytest.mark.parametrize("s", [1e-8, 1e-100, 1e100, 1e250])
+def test_lasso_and_garrote_do_not_depend_on_the_scale_of_y(s):
+    """tol was absolute: tiny y stopped after one sweep, huge y never did.
+
+    The solution is linear in y when lam scales with it (lasso: lam * s,
+    garrote: lam * s^2), so scikit-learn's answer at scale 1, times s, is
+    the reference.
+    """
+    X, y, _ = random_problem(8, 40, 6, 0.5)
+    n = len(y)
+    lam = 0.1 * np.abs(X.T @ y).max() / n
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref = Lasso(alpha=lam, fit_intercept=False, tol=1e-14,
+                    max_iter=1_000_000).fit(X, y).coef_
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # 不收敛的警告也算失败
+        got = pr.fit(X, y * s, "lasso", lam * s)
+    np.testing.assert_allclose(got / s, ref, rtol=0, atol=1e-7)
+    if s * s == np.inf:   # 绞杀的 λ 按 s² 缩放，1e250² 上溢
+        return
+    b_ols = scipy.linalg.lstsq(X, y)[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        c_sk = Lasso(alpha=lam, fit_intercept=False, positive=True,
+                     tol=1e-14, max_iter=1_000_000).fit(X * b_ols, y).coef_
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = pr.fit(X, y * s, "garrote", lam * s * s)
+    np.testing.assert_allclose(got / s, c_sk * b_ols, rtol=0, atol=1e-7)
+
+
+@pytest.mark.parametrize("c, match", [(1e-170, "underflows"),
+                                      (1e160, "overflows")])
+@pytest.mark.parametrize("penalty", ["ridge", "lasso", "scad", "garrote"])
+def test_gram_form_out_of_range_is_an_error(c, match, penalty):
+    # X'X/n 下溢时旧实现静默返回 0（或错误的系数），上溢时报出无关的警告
+    X, y, _ = random_problem(2, 30, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=match):
+            pr.fit(X * c, y, penalty, 0.0 if penalty == "ridge" else 0.1)
+
+
+@pytest.mark.parametrize("c", [1e-140, 1e140])
+def test_large_and_small_x_within_range(c):
+    X, y, _ = random_problem(3, 30, 4)
+    n = len(y)
+    got = pr.fit(X * c, y, "ridge", 0.5 * c * c)
+    np.testing.assert_allclose(got * c, sk_ridge(X, y, 0.5 * n), rtol=1e-9)
+
+
+# --- input types and arguments ---------------------------------------------------
+
+def test_bool_and_integer_designs_like_sklearn(data):
+    X, y = data
+    for Xd in (X > 0, np.round(3 * X).astype(np.int32)):
+        np.testing.assert_allclose(pr.fit(Xd, y, "ridge", 0.1),
+                                   sk_ridge(Xd, y, 0.1 * len(y)), atol=1e-10)
+
+
+@pytest.mark.parametrize("convert", [
+    lambda a: a.astype(complex),          # 旧实现丢掉虚部
+    lambda a: a.astype(str),              # 旧实现把字符串解析成数
+    lambda a: a.astype(bytes),
+])
+def test_non_real_arrays_are_refused(data, convert):
+    X, y = data
+    with pytest.raises(TypeError, match="real numeric"):
+        pr.fit(convert(X), y, "ridge", 0.1)
+    with pytest.raises(TypeError, match="real numeric"):
+        pr.fit(X, convert(y), "lasso", 0.1)
+
+
+def _gram(data):
+    X, y = data
+    return (X.T @ X / len(y))[None], (X.T @ y / len(y))[None]
+
+
+# 每一项在旧实现上要么静默运行（True 当作 1），要么报出不指明参数的错误
+INTEGER_ARGUMENTS = {
+    "cd max_iter": (lambda d, v: pr.coordinate_descent(
+        *_gram(d), 0.1, "lasso", max_iter=v), "max_iter"),
+    "lambda_grid n_grid": (lambda d, v: pr.lambda_grid(
+        *_gram(d), "lasso", None, n_grid=v), "n_grid"),
+    "fan_li_sigma p": (lambda d, v: pr.fan_li_sigma(v), "p must"),
+    "fan_li_data n_rep": (lambda d, v: pr.fan_li_data(
+        20, 1.0, v, np.random.default_rng(0)), "n_rep"),
+    "fan_li_data n": (lambda d, v: pr.fan_li_data(
+        v, 1.0, 2, np.random.default_rng(0)), "n must"),
+    "simulate seed": (lambda d, v: pr.simulate(20, 1.0, n_rep=2, seed=v),
+                      "seed"),
+    "coefficient_paths n_grid": (lambda d, v: pr.coefficient_paths(
+        n_grid=v), "n_grid"),
+    "coefficient_paths seed": (lambda d, v: pr.coefficient_paths(seed=v),
+                               "seed"),
+}
+
+
+@pytest.mark.parametrize("bad", [True, 3.0])
+@pytest.mark.parametrize("case", list(INTEGER_ARGUMENTS))
+def test_integer_arguments_must_be_integers(data, case, bad):
+    call, match = INTEGER_ARGUMENTS[case]
+    with pytest.raises(TypeError, match=match):
+        call(data, bad)
+
+
+@pytest.mark.parametrize("call", [
+    # 旧实现：coordinate_descent 把未知的 rule 当作 SCAD，
+    # lambda_grid 把未知的 penalty 当作岭回归
+    lambda G, q: pr.coordinate_descent(G, q, 0.1, "ridge"),
+    lambda G, q: pr.lambda_grid(G, q, "Lasso", None),
+])
+def test_unknown_rule_or_penalty_is_not_silently_replaced(data, call):
+    with pytest.raises(ValueError, match="unknown (rule|penalty)"):
+        call(*_gram(data))
+
+
+def test_stepwise_checks_its_data():
+    with pytest.raises(ValueError, match="at least one row"):
+        pr.forward_stepwise_bic(np.zeros((0, 3)), np.zeros(0))
+    with pytest.raises(ValueError, match="rows but y has"):
+        pr.forward_stepwise_bic(np.ones((5, 2)), np.ones(4))
+
+
 # --- SCAD --------------------------------------------------------------------
 
 def skglm_scad(X, y, lam, a=A):

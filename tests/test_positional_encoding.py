@@ -339,3 +339,75 @@ def test_binary_encoding():
     bits = pe_mod.binary_encoding(32, 5)
     for pos in range(32):
         assert int("".join(map(str, bits[pos][::-1])), 2) == pos
+
+
+# --- flags, integer arguments and dtypes ---------------------------------------
+
+@pytest.mark.parametrize("flag", ["False", "True", 0, 1, None])
+def test_with_pe_must_be_a_bool(flag):
+    # 旧实现按真假判断：字符串 "False" 被当成 True
+    with pytest.raises(TypeError, match="with_pe must be True or False"):
+        pe_mod.permutation_gap(seq_len=6, with_pe=flag)
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    (dict(seq_len=6.0), TypeError, "seq_len must be an int"),
+    (dict(seq_len=True), TypeError, "seq_len must be an int"),
+    (dict(seed=True), TypeError, "seed must be an int"),
+    (dict(seed=1.5), TypeError, "seed must be an int"),
+    (dict(d_model=7), ValueError, "d_model must be even"),
+])
+def test_permutation_gap_arguments(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        pe_mod.permutation_gap(**kwargs)
+
+
+@pytest.mark.parametrize("dropout, exc", [
+    (False, TypeError),     # 旧实现：Dropout(p=False)
+    (True, TypeError),
+    ("0.1", TypeError),
+    (None, TypeError),
+    (float("nan"), ValueError),
+    (-0.1, ValueError),
+])
+def test_layer_dropout_must_be_a_probability(dropout, exc):
+    with pytest.raises(exc, match="dropout must"):
+        PositionalEncoding(16, dropout=dropout)
+
+
+@pytest.mark.parametrize("x", [
+    torch.ones(1, 3, 8, dtype=torch.long),   # 旧实现把 PE 截成整数再相加
+    torch.ones(1, 3, 8, dtype=torch.bool),
+    np.ones((1, 3, 8)),
+])
+def test_layer_needs_a_floating_point_tensor(x):
+    layer = PositionalEncoding(8, max_len=16, dropout=0.0).eval()
+    with pytest.raises(TypeError, match="floating-point tensor"):
+        layer(x)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16,
+                                   torch.float32, torch.float64])
+def test_layer_keeps_every_floating_dtype(dtype):
+    layer = PositionalEncoding(8, max_len=16, dropout=0.0).eval()
+    out = layer(torch.zeros(2, 5, 8, dtype=dtype))
+    assert out.dtype == dtype
+    tol = {torch.float16: 1e-3, torch.bfloat16: 1e-2}.get(dtype, 1e-6)
+    np.testing.assert_allclose(out[0].double().numpy(),
+                               numpy_pe(np.arange(5), 8), atol=tol)
+
+
+@pytest.mark.parametrize("k", [float("inf"), float("-inf"), float("nan")])
+def test_shift_matrix_needs_a_finite_offset(k):
+    with pytest.raises(ValueError, match="k must be finite"):
+        shift_matrix(k, 8)
+
+
+@pytest.mark.parametrize("args, match", [
+    ((16.0, 4), "max_len must be an int"),
+    ((16, True), "n_bits must be an int"),
+    ((16, 4.0), "n_bits must be an int"),
+])
+def test_binary_encoding_integer_arguments(args, match):
+    with pytest.raises(TypeError, match=match):
+        pe_mod.binary_encoding(*args)
