@@ -35,8 +35,9 @@ BETA_TRUE = np.array([3.0, 1.5, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0])
 RHO = 0.5
 N_GRID = 50          # 每种方法的 λ 网格点数
 GRID_DECADES = 3.0   # 网格从 λ_max 向下覆盖的数量级
-# G 的特征值低于 RANK_RTOL * 最大特征值时视为 0（舍入噪声约 1e-16 量级）
-RANK_RTOL = 1e-12
+# G 的特征值不超过 p * eps * 最大特征值时视为 0：与 numpy.linalg.matrix_rank
+# 的默认容差相同，零空间的舍入噪声实测在它的 1/10 以下
+RANK_EPS = np.finfo(float).eps
 
 
 # ---------------------------------------------------------------------------
@@ -177,14 +178,15 @@ def ridge_solve(G, q, lam):
     """(G + lam I)^{-1} q for a batch, via G = V diag(e) V'.
 
     G = X'X (up to a factor) and q = X'y, so V'q is zero in the null
-    space of G. Eigenvalues <= RANK_RTOL * max(e) are taken as exactly 0
+    space of G. Eigenvalues <= p * eps * max(e) are taken as exactly 0
     and the round-off in V'q along them is dropped, never divided by
     lam: tiny lam > 0 tends to the minimum-norm least squares (lam = 0).
     An all-zero column of X gets exactly 0.
     """
     e, V = np.linalg.eigh(G)
     lam = np.asarray(lam, dtype=float)[..., None]
-    null = e <= RANK_RTOL * e.max(axis=-1, keepdims=True)  # 数值零空间
+    tol = G.shape[-1] * RANK_EPS * e.max(axis=-1, keepdims=True)
+    null = e <= tol  # 数值零空间
     denom = np.where(null, 1.0, e + lam)
     inv = np.where(null, 0.0, 1 / denom)
     beta = np.einsum("bjk,bk->bj", V, inv * np.einsum("bjk,bj->bk", V, q))

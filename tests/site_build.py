@@ -51,10 +51,12 @@ def notebook_pages() -> list[str]:
 
 def build(site_dir: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     """``mkdocs build --strict`` into ``site_dir``; raises with the log when it fails."""
+    # the build date comes from the posts unless a test sets SOURCE_DATE_EPOCH itself
+    inherited = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     run = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site_dir)],
         cwd=REPO, capture_output=True, text=True, timeout=3600,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        env={**inherited, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
     )
     if run.returncode != 0:
         raise AssertionError(f"mkdocs build --strict failed:\n{run.stdout}\n{run.stderr}")

@@ -192,7 +192,10 @@ def test_build_date_follows_the_newest_post_unless_source_date_epoch_is_set(tmp_
     _write_post(posts_dir, "b.md", "2026-11-25")
     _write_post(posts_dir, "c.md", "2026-12-30", draft=True)  # drafts are not published
     config = SimpleNamespace(docs_dir=str(tmp_path / "docs"))
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    # setenv first, so that monkeypatch restores the variable's original state (the hook
+    # writes os.environ itself); a leak would change the date of later builds in this session
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
     monkeypatch.setattr(feeds_hook, "_own_epoch", None)
     feeds_hook.on_config(config)
     assert os.environ["SOURCE_DATE_EPOCH"] == str(calendar.timegm((2026, 11, 25, 0, 0, 0)))
