@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .refs import scan_tree
 from .runner import Engine, Failure
-from .settings import Settings
+from .settings import Settings, mkdocs_options
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,26 +24,29 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("command", choices=["run", "list", "clean"])
     p.add_argument("docs", nargs="?", default="docs", help="folder of Markdown pages (docs)")
     p.add_argument("--root", default=".", help="project root holding the snippet packages (.)")
+    p.add_argument("--config-file", default=None,
+                   help="mkdocs.yml whose docexec.extension options apply (ROOT/mkdocs.yml)")
     p.add_argument("--jobs", type=int, default=None, help="parallel workers (one per core)")
-    p.add_argument("--timeout", type=float, default=None, help="seconds per call (120)")
+    p.add_argument("--timeout", type=float, default=None, help=f"seconds per call ({Settings.timeout:g})")
     p.add_argument("--cache-dir", default=None, help="result cache (.cache/docexec)")
-    p.add_argument("--force", action="store_true", help="re-execute even cached references")
+    p.add_argument("--force", action="store_true", default=None,
+                   help="re-execute even cached references")
     return p
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Flags, over the environment, over mkdocs.yml, over the defaults."""
+    root = Path(args.root)
+    config = mkdocs_options(Path(args.config_file) if args.config_file else root / "mkdocs.yml")
+    flags = {"root": root, "jobs": args.jobs, "timeout": args.timeout,
+             "cache_dir": Path(args.cache_dir) if args.cache_dir else None, "force": args.force}
+    return Settings.resolve(flags=flags, config=config)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    overrides = {"root": Path(args.root)}
-    if args.jobs is not None:
-        overrides["jobs"] = args.jobs
-    if args.timeout is not None:
-        overrides["timeout"] = args.timeout
-    if args.cache_dir:
-        overrides["cache_dir"] = Path(args.cache_dir)
-    if args.force:
-        overrides["force"] = True
-    engine = Engine(Settings.from_env(**overrides))
+    engine = Engine(settings_from_args(args))
     if args.command == "clean":
         engine.cache.clear()
         print(f"removed {engine.cache.dir}")

@@ -69,7 +69,7 @@ def configure(settings: Settings) -> Engine:
 
 def engine() -> Engine:
     if STATE.engine is None:
-        configure(Settings.from_env())
+        configure(Settings.resolve())
     return STATE.engine
 
 
@@ -219,26 +219,17 @@ def formatter(src, language, class_name, options, md, **kwargs) -> str:
 
 class DocexecExtension(Extension):
     def __init__(self, **kwargs):
+        # "" is "not set": the defaults live in Settings alone
         self.config = {
-            "timeout": [120.0, "seconds one call may take"],
-            "jobs": [0, "parallel workers (0: one per core)"],
-            "cache_dir": ["", "result cache (default: .cache/docexec under the root)"],
-            "root": ["", "project root (default: the current directory)"],
+            "timeout": ["", "seconds one call may take"],
+            "jobs": ["", "parallel workers (0: one per core)"],
+            "cache_dir": ["", "result cache (.cache/docexec under the root)"],
+            "root": ["", "project root (the current directory)"],
         }
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md):
-        configure(settings_from_config(self.getConfigs()))
-
-
-def settings_from_config(cfg: dict) -> Settings:
-    """Settings from the extension's options (``DOCEXEC_*`` variables take precedence)."""
-    overrides = {"timeout": float(cfg.get("timeout", 120.0)), "jobs": int(cfg.get("jobs", 0))}
-    if cfg.get("root"):
-        overrides["root"] = Path(cfg["root"])
-    if cfg.get("cache_dir"):
-        overrides["cache_dir"] = Path(cfg["cache_dir"])
-    return Settings.from_env(**overrides)
+        configure(Settings.resolve(config=self.getConfigs()))
 
 
 def makeExtension(**kwargs):

@@ -19,7 +19,7 @@ import pytest
 from .extension import render_entry
 from .refs import TOLERANCE_OPTIONS, ReferenceError_, Ref, scan_file, tolerance_value
 from .runner import Engine, Failure
-from .settings import Settings
+from .settings import Settings, mkdocs_options
 from .snapshot import compare
 
 _ENGINE: Engine | None = None
@@ -36,7 +36,9 @@ def pytest_addoption(parser):
 def _engine(config) -> Engine:
     global _ENGINE
     if _ENGINE is None:
-        _ENGINE = Engine(Settings.from_env(root=Path(config.rootpath)))
+        root = Path(config.rootpath)
+        _ENGINE = Engine(Settings.resolve(flags={"root": root},
+                                          config=mkdocs_options(root / "mkdocs.yml")))
     return _ENGINE
 
 

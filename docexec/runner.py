@@ -63,7 +63,7 @@ class Engine:
     """Looks results up in the cache and executes what is missing, ``jobs`` at a time."""
 
     def __init__(self, settings: Settings | None = None):
-        self.settings = settings or Settings.from_env()
+        self.settings = settings or Settings.resolve()
         self.cache = ResultCache(self.settings.cache_dir)
         self._memory: dict[str, dict] = {}  # results loaded or computed by this process
         self._failures: dict[str, Failure] = {}  # failures of the current build (never on disk)

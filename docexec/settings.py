@@ -1,10 +1,19 @@
-"""Engine settings, read from arguments first, then environment variables, then defaults."""
+"""Engine settings: one place for the defaults, one order of precedence.
+
+Later sources win: the defaults below, then the options of the ``docexec.extension``
+entry in ``mkdocs.yml``, then ``DOCEXEC_*`` environment variables, then command-line
+flags (or what a caller passes as ``flags``). The build, ``python -m docexec`` and the
+pytest plugin all resolve their settings with ``Settings.resolve``.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 # Libraries whose version is part of every cache key: a new numpy or torch may
 # change a printed number, so results computed with the old one are stale.
@@ -14,10 +23,28 @@ DEFAULT_KEY_PACKAGES = (
 )
 # Imported once by the fork server so that each worker starts in milliseconds.
 DEFAULT_PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "torch")
+EXTENSION = "docexec.extension"  # its name under markdown_extensions in mkdocs.yml
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
-def _env_bool(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+def _parse_bool(text: str) -> bool:
+    word = text.strip().lower()
+    if word not in _TRUE | _FALSE:
+        raise ValueError(f"expected one of {sorted(_TRUE | _FALSE)}")
+    return word in _TRUE
+
+
+# setting -> (environment variable, how to read its text)
+ENVIRONMENT = {
+    "cache_dir": ("DOCEXEC_CACHE_DIR", Path),
+    "timeout": ("DOCEXEC_TIMEOUT", float),
+    "jobs": ("DOCEXEC_JOBS", int),
+    "force": ("DOCEXEC_FORCE", _parse_bool),
+    "disabled": ("DOCEXEC_DISABLE", _parse_bool),
+}
+# what mkdocs.yml may set for the extension
+CONFIG_KEYS = ("root", "cache_dir", "timeout", "jobs")
 
 
 @dataclass
@@ -25,7 +52,7 @@ class Settings:
     """Where the project is, where results are cached and how references execute."""
 
     root: Path = field(default_factory=Path.cwd)
-    cache_dir: Path | None = None
+    cache_dir: Path | None = None  # None: .cache/docexec under the root
     timeout: float = 120.0
     jobs: int = 0  # 0: one worker per core
     force: bool = False  # re-execute even when a cached result exists
@@ -41,26 +68,69 @@ class Settings:
         self.cache_dir = Path(self.cache_dir)
         if not self.cache_dir.is_absolute():
             self.cache_dir = self.root / self.cache_dir
-        if self.jobs <= 0:
+        for name, kind in (("timeout", float), ("jobs", int)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                    kind is int and value != int(value)):
+                raise ValueError(f"docexec: {name} must be a{'n integer' if kind is int else ' number'}"
+                                 f", got {value!r}")
+            setattr(self, name, kind(value))
+        if self.jobs < 0:
+            raise ValueError(f"docexec: jobs must be >= 0 (0: one per core), got {self.jobs}")
+        if self.jobs == 0:
             self.jobs = os.cpu_count() or 1
-        if self.timeout <= 0:
+        if not self.timeout > 0:
             raise ValueError(f"docexec: timeout must be positive, got {self.timeout}")
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
-        """Settings with ``DOCEXEC_*`` environment variables applied over ``overrides``.
+    def resolve(cls, flags: Mapping | None = None, env: Mapping | None = None,
+                config: Mapping | None = None) -> "Settings":
+        """Defaults, then ``config`` (mkdocs.yml), then ``env`` (os.environ), then ``flags``.
 
-        DOCEXEC_CACHE_DIR, DOCEXEC_TIMEOUT, DOCEXEC_JOBS, DOCEXEC_FORCE=1, DOCEXEC_DISABLE=1.
+        A value of None or "" in ``config`` or ``flags`` means "not set here".
         """
-        env = os.environ
-        if env.get("DOCEXEC_CACHE_DIR"):
-            overrides["cache_dir"] = Path(env["DOCEXEC_CACHE_DIR"])
-        if env.get("DOCEXEC_TIMEOUT"):
-            overrides["timeout"] = float(env["DOCEXEC_TIMEOUT"])
-        if env.get("DOCEXEC_JOBS"):
-            overrides["jobs"] = int(env["DOCEXEC_JOBS"])
-        if _env_bool("DOCEXEC_FORCE"):
-            overrides["force"] = True
-        if _env_bool("DOCEXEC_DISABLE"):
-            overrides["disabled"] = True
-        return cls(**overrides)
+        values: dict = {}
+        for key, value in (config or {}).items():
+            if key not in CONFIG_KEYS:
+                raise ValueError(f"docexec: unknown option {key!r} for {EXTENSION} in "
+                                 f"mkdocs.yml; known: {', '.join(CONFIG_KEYS)}")
+            if value not in (None, ""):
+                values[key] = value
+        env = os.environ if env is None else env
+        for name, (variable, parse) in ENVIRONMENT.items():
+            text = env.get(variable, "").strip()
+            if text:
+                try:
+                    values[name] = parse(text)
+                except ValueError as exc:
+                    raise ValueError(f"docexec: {variable}={text!r} is not a valid {name}"
+                                     f" ({exc})") from None
+        values.update({k: v for k, v in (flags or {}).items() if v not in (None, "")})
+        return cls(**values)
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """mkdocs.yml holds ``!!python/name:`` and ``!ENV`` tags; reading options needs none."""
+
+
+_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def mkdocs_options(config_file: Path) -> dict:
+    """The ``docexec.extension`` options of ``mkdocs.yml`` ({} when there is none),
+    with ``root`` defaulting to the folder of the file, as in the build."""
+    config_file = Path(config_file)
+    if not config_file.is_file():
+        return {}
+    data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+    options: dict = {}
+    for entry in data.get("markdown_extensions") or []:
+        if entry == EXTENSION:
+            break
+        if isinstance(entry, dict) and EXTENSION in entry:
+            options = dict(entry[EXTENSION] or {})
+            break
+    else:
+        return {}
+    options.setdefault("root", str(config_file.resolve().parent))
+    return options

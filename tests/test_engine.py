@@ -472,16 +472,6 @@ def test_parse_target_rejects_malformed_bodies(body):
         parse_target(body)
 
 
-def test_settings_validate_and_read_the_environment(monkeypatch, tmp_path):
-    with pytest.raises(ValueError, match="timeout"):
-        Settings(root=tmp_path, timeout=0)
-    monkeypatch.setenv("DOCEXEC_TIMEOUT", "7")
-    monkeypatch.setenv("DOCEXEC_FORCE", "1")
-    monkeypatch.setenv("DOCEXEC_JOBS", "3")
-    s = Settings.from_env(root=tmp_path, timeout=120)
-    assert (s.timeout, s.force, s.jobs) == (7.0, True, 3)
-
-
 def test_a_data_file_created_later_changes_the_key(project):
     write(project / "snippets" / "late.py", """
         from pathlib import Path

@@ -18,7 +18,7 @@ import pytest
 from docexec.extension import FIGURE_DIR
 from docexec.refs import scan_file
 from docexec.runner import Engine
-from docexec.settings import Settings
+from docexec.settings import Settings, mkdocs_options
 from site_build import REPO, build, posts
 
 pytestmark = pytest.mark.site
@@ -66,7 +66,8 @@ def test_every_post_is_at_its_url_with_title(built_site):
 
 
 def test_each_post_contains_its_executed_results_and_figures(built_site):
-    engine = Engine(Settings.from_env(root=REPO))
+    engine = Engine(Settings.resolve(flags={"root": REPO},
+                                     config=mkdocs_options(REPO / "mkdocs.yml")))
     for post in posts():
         text = (built_site / post.url / "index.html").read_text(encoding="utf-8")
         assert "docexec-error" not in text and "docexec-disabled" not in text

@@ -18,6 +18,7 @@ import docexec.extension as dx
 from docexec.deps import script_dependencies
 from docexec.notebook import notebook_bytes, page_notebook
 from docexec.refs import scan_file, scan_tree
+from docexec.settings import Settings
 
 _serving = False
 EXT = "docexec.extension"
@@ -33,7 +34,7 @@ def on_config(config):
     root = Path(config.config_file_path).resolve().parent
     options = config.mdx_configs.setdefault(EXT, {})
     options.setdefault("root", str(root))
-    engine = dx.configure(dx.settings_from_config(options))
+    engine = dx.configure(Settings.resolve(config=options))
     _key_notebook_cache(config, engine.settings)
     return config
 
