@@ -7,10 +7,7 @@ Configure it in ``mkdocs.yml`` (or any Python-Markdown user)::
           timeout: 120
       - pymdownx.superfences:
           custom_fences:
-            - name: exec
-              class: exec
-              validator: !!python/name:docexec.extension.validator
-              format: !!python/name:docexec.extension.formatter
+            - !!python/object/apply:docexec.extension.exec_fence []
 
 A formatter does not know which page it is rendering: whoever drives the build
 calls ``set_page`` first (the MkDocs hook does), so that errors name the page
@@ -41,9 +38,11 @@ class PageContext:
     src: str = "<string>"  # page path shown in errors
     url: str = ""  # page URL relative to the site root ("" for the home page)
     lines: dict[str, list[int]] = field(default_factory=dict)  # target -> fence lines
+    malformed: list[int] = field(default_factory=list)  # lines of fences naming no function
 
-    def next_line(self, target: str) -> int:
-        lines = self.lines.get(target)
+    def next_line(self, target: str | None) -> int:
+        """The line of the next fence (in page order) naming ``target``, or a malformed one."""
+        lines = self.malformed if target is None else self.lines.get(target)
         return lines.pop(0) if lines else 0
 
 
@@ -81,17 +80,20 @@ def set_page(src_path: Path | str | None, url: str = "", root: Path | None = Non
     root = root or engine().settings.root
     path = Path(src_path)
     lines: dict[str, list[int]] = {}
+    malformed: list[int] = []
     page = path.as_posix()
     if path.is_file():
         for scanned in scan_file(path, root):
             page = scanned.page
             if scanned.ref is not None:
                 lines.setdefault(scanned.ref.target, []).append(scanned.line)
+            else:
+                malformed.append(scanned.line)
         try:
             page = path.resolve().relative_to(root).as_posix()
         except ValueError:
             pass
-    STATE.page = PageContext(page, url, lines)
+    STATE.page = PageContext(page, url, lines, malformed)
 
 
 def begin_build(show_tracebacks: bool) -> None:
@@ -199,7 +201,8 @@ def formatter(src, language, class_name, options, md, **kwargs) -> str:
         target = parse_target(src)
         opts = parse_options(" ".join(f'{k}="{v}"' for k, v in options.items()))
     except ReferenceError_ as exc:
-        ref = Ref(src.strip().splitlines()[0] if src.strip() else "<empty>", page.src, 0)
+        ref = Ref(src.strip().splitlines()[0] if src.strip() else "<empty>", page.src,
+                  page.next_line(None))
         return _report(ref, Failure(ref, f"ReferenceError: {exc}"))
     ref = Ref(target, page.src, page.next_line(target), opts)
     eng = engine()
@@ -215,6 +218,14 @@ def formatter(src, language, class_name, options, md, **kwargs) -> str:
         return render_entry(result, ref, relative_prefix(page.url))
     except Exception as exc:  # a broken cache entry, a bad option: still report, never raise
         return _report(ref, Failure(ref, f"{type(exc).__name__}: {exc}"))
+
+
+def exec_fence() -> dict:
+    """The ``pymdownx.superfences`` custom fence, declared once: ``mkdocs.yml`` lists it as
+    ``- !!python/object/apply:docexec.extension.exec_fence []``."""
+    from .refs import FENCE_LANG
+
+    return {"name": FENCE_LANG, "class": FENCE_LANG, "validator": validator, "format": formatter}
 
 
 class DocexecExtension(Extension):

@@ -13,7 +13,7 @@ import re
 import textwrap
 from pathlib import Path
 
-from .refs import Ref, iter_blocks, parse_options, parse_target
+from .refs import Ref, ReferenceError_, iter_blocks, parse_options, parse_target
 from .runner import Engine
 
 _INCLUDE_RE = re.compile(r'^\s*--8<--\s+"(?P<path>[^":]+)(?::(?P<section>[\w-]+))?"\s*$')
@@ -130,8 +130,11 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
         includes = [_INCLUDE_RE.match(b) for b in fence.body if b.strip()]
         if fence.is_exec:
             flush()
-            target = parse_target("\n".join(fence.body))
-            ref = Ref(target, page, i + 1, parse_options(fence.info))
+            try:
+                ref = Ref(parse_target("\n".join(fence.body)), page, i + 1,
+                          parse_options(fence.info))
+            except ReferenceError_:
+                continue  # the page's build reports it, with its line; no cell for it
             entry = engine.cached(ref)
             count += 1
             outputs = _outputs(_with_svg(entry, engine), count)

@@ -374,9 +374,7 @@ def _markdown(project, text, show_tracebacks=True, **settings):
     page = write(project / "docs" / "page.md", text)
     dx.set_page(page, "blog/page/", project)
     md = markdown.Markdown(extensions=["pymdownx.superfences"], extension_configs={
-        "pymdownx.superfences": {"custom_fences": [{
-            "name": "exec", "class": "exec",
-            "validator": dx.validator, "format": dx.formatter}]}})
+        "pymdownx.superfences": {"custom_fences": [dx.exec_fence()]}})
     return md.convert(page.read_text(encoding="utf-8"))
 
 
@@ -484,3 +482,26 @@ def test_a_data_file_created_later_changes_the_key(project):
     before = deps.cache_key(r, settings)
     write(project / "data" / "later.json", "{}\n")
     assert deps.cache_key(r, settings) != before
+
+
+def test_malformed_reference_is_reported_at_its_own_line(project, caplog):
+    caplog.set_level(logging.ERROR, logger="mkdocs.docexec")
+    html = _markdown(project, "# t\n\n```exec\nsnippets.demo:fine\n```\n\n"
+                              "```exec\nprint('hi')\n```\n\n```exec colour=\"red\"\nsnippets.demo:fine\n```\n")
+    assert "fine" in html and html.count("执行失败") == 2
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("docs/page.md:7" in m and "not of the form" in m for m in messages), messages
+    assert any("docs/page.md:11" in m and "unknown exec option" in m for m in messages), messages
+    assert not any("page.md:0" in m for m in messages)
+
+
+def test_notebook_of_a_page_with_a_malformed_fence_keeps_the_good_ones(project):
+    from docexec.notebook import page_notebook
+
+    engine = make_engine(project)
+    text = "# t\n\n```exec\nsnippets.demo:answer\n```\n\n```exec\nnot a reference\n```\n"
+    engine.run([r.ref for r in scan_text(text, "docs/page.md") if r.ref])
+    nb = page_notebook(text, {"title": "t"}, engine, "docs/page.md")
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert any("from snippets.demo import answer" in c for c in code)
+    assert not any("not a reference" in c for c in code)

@@ -31,10 +31,7 @@ markdown_extensions:
   - docexec.extension: {{timeout: 20}}
   - pymdownx.superfences:
       custom_fences:
-        - name: exec
-          class: exec
-          validator: !!python/name:docexec.extension.validator
-          format: !!python/name:docexec.extension.formatter
+        - !!python/object/apply:docexec.extension.exec_fence []
 """
 
 

@@ -29,8 +29,7 @@ def _mkdocs_yml(folder: Path, options: str = "timeout: 45\njobs: 3") -> Path:
         OPTIONS
           - pymdownx.superfences:
               custom_fences:
-                - name: exec
-                  format: !!python/name:docexec.extension.formatter
+                - !!python/object/apply:docexec.extension.exec_fence []
         extra:
           token: !ENV [SOME_TOKEN, "x"]
     """).replace("OPTIONS", options), encoding="utf-8")
