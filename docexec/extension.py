@@ -52,7 +52,9 @@ class BuildState:
     page: PageContext = field(default_factory=PageContext)
     show_tracebacks: bool = True  # in the page: yes while serving, never in a published build
     figures_used: set[str] = field(default_factory=set)
-    failures: list[Failure] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)  # this build's, for its summary
+    rendered: int = 0  # references rendered in this build
+    timings_seen: int = 0  # engine.timings before this build
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -99,8 +101,25 @@ def set_page(src_path: Path | str | None, url: str = "", root: Path | None = Non
 def begin_build(show_tracebacks: bool) -> None:
     STATE.figures_used.clear()
     STATE.failures.clear()
+    STATE.rendered = 0
+    STATE.timings_seen = len(engine().timings)
     STATE.show_tracebacks = show_tracebacks
     engine().forget_failures()
+
+
+def build_summary(slowest: int = 3) -> str:
+    """One line for the end of a build: what ran, how long, the slowest calls, what failed."""
+    ran = engine().timings[STATE.timings_seen:]
+    total = sum(seconds for _, seconds in ran)
+    text = (f"docexec: {STATE.rendered} references rendered, {len(ran)} executed "
+            f"({total:.1f} s of calls)")
+    if ran:
+        top = sorted(ran, key=lambda ts: -ts[1])[:slowest]
+        text += "; slowest: " + ", ".join(f"{t} {s:.1f} s" for t, s in top)
+    if STATE.failures:
+        text += f"; {len(STATE.failures)} failed: " + ", ".join(
+            f"{f.ref.where} {f.ref.target}" for f in STATE.failures)
+    return text
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -205,6 +224,7 @@ def formatter(src, language, class_name, options, md, **kwargs) -> str:
                   page.next_line(None))
         return _report(ref, Failure(ref, f"ReferenceError: {exc}"))
     ref = Ref(target, page.src, page.next_line(target), opts)
+    STATE.rendered += 1
     eng = engine()
     if eng.settings.disabled:
         return (f'<div class="docexec docexec-disabled" data-ref="{html.escape(target)}">'

@@ -69,6 +69,7 @@ class Engine:
         self._failures: dict[str, Failure] = {}  # failures of the current build (never on disk)
         self._lock = threading.Lock()
         self.executed = 0  # how many calls this engine ran (tests and benchmarks read it)
+        self.timings: list[tuple[str, float]] = []  # (target, seconds) of every call it ran
 
     def key(self, ref: Ref) -> str:
         return cache_key(ref, self.settings)
@@ -131,6 +132,7 @@ class Engine:
         with self._lock:
             self._memory[key] = entry
             self.executed += 1
+            self.timings.append((ref.target, float(message.get("seconds") or 0.0)))
         return entry
 
     def _call_in_worker(self, ref: Ref) -> dict | Failure:

@@ -505,3 +505,15 @@ def test_notebook_of_a_page_with_a_malformed_fence_keeps_the_good_ones(project):
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     assert any("from snippets.demo import answer" in c for c in code)
     assert not any("not a reference" in c for c in code)
+
+
+def test_build_summary_counts_calls_times_and_failures(project, caplog):
+    caplog.set_level(logging.ERROR, logger="mkdocs.docexec")
+    _markdown(project, "# t\n\n```exec\nsnippets.demo:answer\n```\n\n```exec\nsnippets.demo:boom\n```\n")
+    summary = dx.build_summary()
+    assert summary.startswith("docexec: 2 references rendered, 1 executed")
+    assert "slowest: snippets.demo:answer" in summary
+    assert "1 failed: docs/page.md:7 snippets.demo:boom" in summary
+    # a warm build of the same page executes nothing and says so
+    _markdown(project, "# t\n\n```exec\nsnippets.demo:answer\n```\n")
+    assert dx.build_summary() == "docexec: 1 references rendered, 0 executed (0.0 s of calls)"

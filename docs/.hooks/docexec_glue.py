@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import json
 import shutil
 from pathlib import Path
@@ -94,6 +95,7 @@ def on_page_content(html, page, config, files):
 
 
 def on_post_build(config):
+    logging.getLogger("mkdocs.docexec").info(dx.build_summary())
     source = dx.engine().cache.figures
     target = Path(config.site_dir) / dx.FIGURE_DIR
     target.mkdir(parents=True, exist_ok=True)
