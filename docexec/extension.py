@@ -176,18 +176,22 @@ def render_entry(entry: dict, ref: Ref, prefix: str) -> str:
         elif kind == "markdown":
             parts.append(f'<div class="docexec-markdown">\n{_markdown_html(output["markdown"])}\n</div>')
         elif kind == "figure":
-            alt = ref.option("alt")
-            if not alt:
-                raise ReferenceError_(
-                    f"{ref.target} returns a figure: give the block its alt text, "
-                    'e.g. ```exec alt="what the figure shows"'
-                )
+            alt = require_alt_text(entry, ref)
             with STATE.lock:
                 STATE.figures_used.update((output["light"], output["dark"]))
             parts.append(_figure_html(output, alt, prefix))
     # results are numbers and pictures: searching prose is what readers want
     return (f'<div class="docexec" data-ref="{html.escape(ref.target)}" data-search-exclude>\n'
             + "\n".join(parts) + "\n</div>")
+
+
+def require_alt_text(entry: dict, ref: Ref) -> str | None:
+    """The block's alt text; a ReferenceError_ when the result has a figure and no alt text."""
+    alt = ref.option("alt")
+    if not alt and any(o["kind"] == "figure" for o in entry["outputs"]):
+        raise ReferenceError_(f"{ref.target} returns a figure: give the block its alt text, "
+                              'e.g. ```exec alt="what the figure shows"')
+    return alt
 
 
 def _error_html(title: str, detail: str) -> str:

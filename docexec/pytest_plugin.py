@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .extension import render_entry
+from .extension import require_alt_text
 from .refs import TOLERANCE_OPTIONS, ReferenceError_, Ref, scan_file, tolerance_value
 from .runner import Engine, Failure
 from .settings import Settings, mkdocs_options
@@ -98,7 +98,7 @@ class ReferenceItem(pytest.Item):
         if isinstance(result, Failure):
             raise DocexecFailed(result.report())
         try:
-            render_entry(result, s.ref, "")
+            require_alt_text(result, s.ref)
         except ReferenceError_ as exc:
             raise DocexecFailed(f"{s.ref.where}: {exc}") from None
         actual = snapshot_text(result, s.ref)
