@@ -18,6 +18,7 @@ import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import torch
 from torch.utils.data import (ConcatDataset, DataLoader, Dataset,
@@ -215,17 +216,27 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
         return (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)
                 and a.dtype == b.dtype and torch.equal(a, b))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        # a == b would be an array, whose truth value is ambiguous
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
+                and a.dtype == b.dtype and a.shape == b.shape
+                and bool(np.array_equal(a, b)))
     if isinstance(a, dict) or isinstance(b, dict):
         return (type(a) is type(b) and a.keys() == b.keys()
                 and all(_same(a[k], b[k]) for k in a))
     if isinstance(a, (tuple, list)) or isinstance(b, (tuple, list)):
         return (type(a) is type(b) and len(a) == len(b)
                 and all(_same(x, y) for x, y in zip(a, b)))
-    return a == b
+    # same type as well: 1, 1.0 and True compare equal but are different samples
+    return type(a) is type(b) and bool(a == b)
 
 
 def samples_equal(a: Dataset, b: Dataset) -> bool:
-    """Same length and the same sample at every index, negative ones included."""
+    """Same length and the same sample at every index, negative ones included.
+
+    Tensors and NumPy arrays must agree in dtype, shape and values; other
+    values in type and value (so 1, 1.0 and True are three different samples).
+    """
     n = len(a)
     return n == len(b) and all(_same(a[i], b[i]) for i in range(-n, n))
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import inspect
 import math
+import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -86,7 +88,8 @@ def gru_gates(x, h, w_ih, w_hh, b_ih=None, b_hh=None):
 def gru_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None):
     """One GRU step: x (N, I) or (I,), h (N, H) or (H,) -> new h."""
     r, z, n = gru_gates(x, h, w_ih, w_hh, b_ih, b_hh)
-    return (1 - z) * n + z * h
+    # 即 (1 - z) * n + z * h：torch 也这样写，少一次舍入，半精度下更准
+    return n + z * (h - n)
 # --8<-- [end:gru_cell]
 
 
@@ -115,21 +118,65 @@ def _check_size(name, value, minimum=1):
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
 
 
+def _check_flags(**flags):
+    """Each flag must be a bool: bool("False") is True, so no truthiness."""
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} should be of type bool, "
+                            f"got: {type(value).__name__}")
+
+
+def _check_dropout(dropout, num_layers):
+    """nn.GRU's rule, exception types and warning included; returns a float."""
+    try:
+        p = float(dropout)
+    except TypeError:  # None, a list, ...: as torch, whose float() fails too
+        raise TypeError(f"dropout must be a number, got "
+                        f"{type(dropout).__name__}") from None
+    except ValueError:  # a string that is not a number
+        p = math.nan
+    if (isinstance(dropout, bool) or not isinstance(dropout, numbers.Number)
+            or not 0 <= p <= 1):
+        raise ValueError("dropout should be a number in range [0, 1] "
+                         "representing the probability of an element being "
+                         f"zeroed, got {dropout!r}")
+    if p > 0 and num_layers == 1:
+        warnings.warn("dropout option adds dropout after all but last "
+                      "recurrent layer, so non-zero dropout expects "
+                      f"num_layers greater than 1, but got dropout={dropout} "
+                      f"and num_layers={num_layers}", stacklevel=3)
+    return p
+
+
 # --8<-- [start:manual_gru_init]
 class ManualGRU(nn.Module):
-    """A GRU with the parameters and the results of ``torch.nn.GRU``."""
+    """A GRU with the parameters and the results of ``torch.nn.GRU``.
+
+    dropout, device and dtype are keyword-only. A flag that is not a
+    bool raises TypeError, bidirectional included (nn.GRU reads
+    bidirectional="False" as True). Errors follow Python's convention,
+    which names the kind of mistake, where torch often raises its
+    catch-all RuntimeError: TypeError for a wrong type or dtype,
+    ValueError for a wrong value or shape.
+    """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True,
-                 batch_first=False, bidirectional=False):
+                 batch_first=False, dropout=0.0, bidirectional=False,
+                 device=None, dtype=None):  # nn.GRU 的参数顺序
         super().__init__()
         _check_size("input_size", input_size)
         _check_size("hidden_size", hidden_size)
         _check_size("num_layers", num_layers)
+        # 开关必须是 bool：bool("False") 是 True，不能靠真值判断
+        _check_flags(bias=bias, batch_first=batch_first,
+                     bidirectional=bidirectional)
+        self.dropout = _check_dropout(dropout, num_layers)  # 层与层之间
         self.input_size, self.hidden_size = input_size, hidden_size
-        self.num_layers, self.bias = num_layers, bool(bias)
-        self.batch_first = bool(batch_first)
-        self.bidirectional = bool(bidirectional)
+        self.num_layers, self.bias = num_layers, bias
+        self.batch_first = batch_first
+        self.bidirectional = bidirectional
         self.num_directions = 2 if bidirectional else 1
+        factory = dict(device=device, dtype=dtype)
         H = hidden_size
         # 注册顺序与 nn.GRU 相同：逐层、逐方向：w_ih, w_hh, b_ih, b_hh
         for layer in range(num_layers):
@@ -144,7 +191,7 @@ class ManualGRU(nn.Module):
                     shapes[f"bias_hh_{name}"] = (3 * H,)
                 for pname, shape in shapes.items():
                     self.register_parameter(
-                        pname, nn.Parameter(torch.empty(shape)))
+                        pname, nn.Parameter(torch.empty(shape, **factory)))
         self.reset_parameters()
 
     def _suffixes(self):
@@ -165,6 +212,8 @@ class ManualGRU(nn.Module):
             s += ", bias=False"
         if self.batch_first:
             s += ", batch_first=True"
+        if self.dropout:
+            s += f", dropout={self.dropout}"
         if self.bidirectional:
             s += ", bidirectional=True"
         return s
@@ -179,6 +228,13 @@ class ManualGRU(nn.Module):
 
     def _prepare(self, input, h0):
         """Validate and bring input to (L, N, I) and h0 to (D*layers, N, H)."""
+        if isinstance(input, nn.utils.rnn.PackedSequence):
+            raise TypeError(
+                "ManualGRU takes a padded tensor, not a PackedSequence: unpack "
+                "it first with torch.nn.utils.rnn.pad_packed_sequence(input, "
+                f"batch_first={self.batch_first}); unlike nn.GRU it then also "
+                "runs over the padded steps, so h_n differs for shorter "
+                "sequences")
         _check_tensor("input", input, (2, 3))
         I, H = self.input_size, self.hidden_size
         states = self.num_directions * self.num_layers
@@ -235,6 +291,8 @@ class ManualGRU(nn.Module):
                 outputs.append(torch.stack(ys))  # (L, N, H)
                 h_n.append(h)
             x = torch.cat(outputs, dim=2)  # (L, N, D*H)，作为下一层输入
+            if layer < self.num_layers - 1:  # 只在层与层之间，训练时才生效
+                x = nn.functional.dropout(x, self.dropout, self.training)
         h_n = torch.stack(h_n)  # (D*num_layers, N, H)
         if not batched:
             return x.squeeze(1), h_n.squeeze(1)
@@ -400,10 +458,11 @@ def show_parameter_counts():
 def compare_with_torch(dtype=torch.float32, **config):
     """Load nn.GRU's weights into ManualGRU; return the max abs error."""
     batched = config.pop("batched", True)
+    _check_flags(batched=batched)
     I, H = config.pop("input_size"), config.pop("hidden_size")
     L, N = config.pop("seq_len"), config.pop("batch")
-    ref = nn.GRU(I, H, **config).to(dtype).eval()
-    ours = ManualGRU(I, H, **config).to(dtype)
+    ref = nn.GRU(I, H, **config).to(dtype).eval()  # eval：不做 dropout
+    ours = ManualGRU(I, H, **config).to(dtype).eval()
     ours.load_state_dict(ref.state_dict())  # 参数名与形状完全一致
     D = 2 if config.get("bidirectional") else 1
     layers = config.get("num_layers", 1)
@@ -500,9 +559,20 @@ def show_reset_variants():
     ])
 
 
+def _check_jacobian(x, h, b_ih, b_hh):
+    """One unbatched step with both biases: anything else would be misread."""
+    _check_tensor("x", x, (1,))
+    _check_tensor("h", h, (1,))
+    for name, b in (("b_ih", b_ih), ("b_hh", b_hh)):
+        if not isinstance(b, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor (gru_jacobian "
+                            f"needs both biases), got {type(b).__name__}")
+
+
 # --8<-- [start:gru_jacobian]
 def gru_jacobian(x, h, w_ih, w_hh, b_ih, b_hh):
     """dh_t/dh_{t-1} of one unbatched step, by the chain rule (H, H)."""
+    _check_jacobian(x, h, b_ih, b_hh)  # x: (I,)，h: (H,)
     H = h.shape[0]
     r, z, n = gru_gates(x, h, w_ih, w_hh, b_ih, b_hh)
     w_hr, w_hz, w_hn = w_hh.split(H)
@@ -539,9 +609,19 @@ def _rnn_cell(x, h, w_ih, w_hh, b_ih, b_hh):
     return torch.tanh(x @ w_ih.T + b_ih + h @ w_hh.T + b_hh)
 
 
+def _check_decay(kind, z_bias, T, H):
+    if kind not in ("gru", "rnn"):  # 拼错的 kind 不能悄悄变成 RNN
+        raise ValueError(f"kind must be 'gru' or 'rnn', got {kind!r}")
+    if isinstance(z_bias, bool) or not isinstance(z_bias, numbers.Real):
+        raise TypeError(f"z_bias must be a number, got {type(z_bias).__name__}")
+    _check_size("T", T)
+    _check_size("H", H)
+
+
 # --8<-- [start:gradient_decay]
 def gradient_decay(kind="gru", z_bias=0.0, T=60, H=32, seed=0):
     """||dL/dh_t|| for L = v·h_T, t = T..1, with torch's default init."""
+    _check_decay(kind, z_bias, T, H)
     torch.manual_seed(seed)
     cls = nn.GRU if kind == "gru" else nn.RNN
     m = cls(1, H, dtype=torch.float64)
@@ -705,17 +785,25 @@ def plot_training():
     return fig
 
 
+def _check_trace(gru, x):
+    if not isinstance(gru, ManualGRU):
+        raise TypeError(f"gru must be a ManualGRU, got {type(gru).__name__}")
+    if gru.bidirectional:
+        raise ValueError("gate_trace expects a unidirectional GRU")
+    _check_tensor("x", x, (2,))
+    if x.shape[0] == 0 or x.shape[1] != gru.input_size:
+        raise ValueError(f"x must have shape (L, {gru.input_size}) with "
+                         f"L >= 1, got {_shape(x)}")
+
+
 # --8<-- [start:gate_trace]
 def gate_trace(gru, x):
-    """Run a unidirectional ManualGRU on one sequence x (L, I).
+    """Run a unidirectional ManualGRU on one sequence x (L, I), as in eval
+    mode (no dropout between layers).
 
     Returns, per layer, a dict of (L, H) arrays: r, z, n and h.
     """
-    if gru.bidirectional:
-        raise ValueError("gate_trace expects a unidirectional GRU")
-    if x.dim() != 2 or x.shape[1] != gru.input_size:
-        raise ValueError(f"x must have shape (L, {gru.input_size}), "
-                         f"got {_shape(x)}")
+    _check_trace(gru, x)
     layers = []
     with torch.no_grad():
         for layer in range(gru.num_layers):
@@ -724,7 +812,7 @@ def gate_trace(gru, x):
             for t in range(x.shape[0]):
                 w = gru._weights(layer, 0)
                 r, z, n = gru_gates(x[t], h, *w)
-                h = (1 - z) * n + z * h
+                h = n + z * (h - n)  # 与 gru_cell 相同
                 for k, v in zip("rznh", (r, z, n, h)):
                     rec[k].append(v)
             x = torch.stack(rec["h"])  # 这一层的输出是下一层的输入

@@ -376,3 +376,24 @@ def test_notebook_executes_without_errors(cwd):
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "$" not in text  # the notebook page has no math renderer
     assert "from snippets.combining_datasets import" in "".join(c.source for c in code)
+
+
+def test_samples_equal_compares_arrays_and_types_without_truthiness():
+    """samples_equal used ``a == b`` for anything but tensors, dicts and sequences: NumPy
+    samples raised "truth value ... is ambiguous" or matched across dtypes, and 1 == True."""
+    import numpy as np
+
+    def stacked(*columns):
+        return StackDataset(*columns)
+
+    a = [np.array([1, 2]), np.array([3, 4])]
+    assert cd.samples_equal(ManualStackDataset(a), stacked(a))
+    assert not cd.samples_equal(ManualStackDataset(a), stacked([a[0], np.array([3, 5])]))
+    assert not cd.samples_equal(ManualStackDataset([np.array([1])]),
+                                stacked([np.array([True])]))
+    assert not cd.samples_equal(ManualStackDataset([np.array([1, 2])]),
+                                stacked([np.array([[1, 2]])]))
+    assert not cd.samples_equal(ManualStackDataset([np.array([1])]), stacked([[1]]))
+    assert not cd.samples_equal(ManualStackDataset([1, 0]), stacked([True, False]))
+    assert not cd.samples_equal(ManualStackDataset([1.0]), stacked([1]))
+    assert cd.samples_equal(ManualStackDataset(["a", 1, 2.5]), stacked(["a", 1, 2.5]))
