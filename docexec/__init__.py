@@ -11,7 +11,8 @@ rendered result on disk (keyed by the sources the function depends on) and
 renders it into the page: text, tables, figures (light and dark SVG) or Markdown.
 
 Parts: ``refs`` (finding references), ``deps`` (cache keys), ``cache``,
-``worker``/``render`` (the child side), ``runner`` (the parent side),
+``worker``/``values`` (the child side), ``outputs`` (each output kind's HTML,
+snapshot and notebook form), ``runner`` (the parent side),
 ``extension`` (Python-Markdown), ``__main__`` (command line) and
 ``pytest_plugin`` (every reference as a test).
 """

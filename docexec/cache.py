@@ -13,6 +13,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from .outputs import figure_files, is_valid
+
 log = logging.getLogger("mkdocs.docexec")
 FORMAT = 1
 
@@ -51,32 +53,24 @@ class ResultCache:
             log.info("docexec: ignoring foreign cache entry %s", path)
             return None
         outputs = entry.get("outputs")
-        if not isinstance(outputs, list) or not all(
-            isinstance(o, dict) and "kind" in o for o in outputs
-        ):
+        if not isinstance(outputs, list) or not all(is_valid(o) for o in outputs):
+            log.info("docexec: ignoring malformed cache entry %s", path)
             return None
         # a figure whose file went missing makes the entry unusable
-        for o in outputs:
-            if o["kind"] == "figure" and not all(
-                (self.figures / o[v]).is_file() for v in ("light", "dark")
-            ):
-                return None
+        if not all((self.figures / name).is_file() for name in figure_files(outputs)):
+            return None
         return entry
 
     def put(self, key: str, result: dict) -> dict:
         """Store a successful result; figure bodies go to their own files."""
         outputs = []
         for o in result["outputs"]:
-            if o["kind"] == "figure":
-                o = dict(o)
-                for variant in ("light", "dark"):
-                    name = o.pop(f"{variant}_name")
-                    body = o.pop(f"{variant}_body")
-                    target = self.figures / name
-                    if not target.is_file():
-                        atomic_write(target, body if isinstance(body, bytes) else body.encode())
-                    o[variant] = name
-            outputs.append(o)
+            files = o.get("files", {})
+            for name, body in files.items():
+                target = self.figures / name
+                if not target.is_file():
+                    atomic_write(target, body if isinstance(body, bytes) else body.encode())
+            outputs.append({k: v for k, v in o.items() if k != "files"})
         entry = {
             "format": FORMAT,
             "key": key,

@@ -25,12 +25,12 @@ from pathlib import Path
 
 from markdown import Extension
 
+from .outputs import KINDS, figure_files
 from .refs import Ref, ReferenceError_, parse_options, parse_target, scan_file
 from .runner import Engine, Failure
 from .settings import Settings
 
 log = logging.getLogger("mkdocs.docexec")
-FIGURE_DIR = "assets/figures"
 
 
 @dataclass
@@ -131,55 +131,20 @@ def relative_prefix(page_url: str) -> str:
     return "../" * depth
 
 
-FOLD_LINES = 30  # longer text outputs are folded behind a summary line
-
-
-def _text_html(text: str, css: str = "docexec-output") -> str:
-    text = text.rstrip()
-    block = (f'<div class="highlight {css}"><pre><code>{html.escape(text)}'
-             "</code></pre></div>")
-    n = text.count("\n") + 1
-    if n > FOLD_LINES:
-        return (f'<details class="docexec-fold"><summary>输出共 {n} 行（点击展开）</summary>'
-                f"{block}</details>")
-    return block
-
-
-def _markdown_html(source: str) -> str:
-    import markdown
-
-    md = markdown.Markdown(
-        extensions=["tables", "attr_list", "pymdownx.arithmatex"],
-        extension_configs={"pymdownx.arithmatex": {"generic": True}},
-    )
-    return md.convert(source)
-
-
-def _figure_html(output: dict, alt: str, prefix: str) -> str:
-    size = f' width="{output["width"]}" height="{output["height"]}"' if output.get("width") else ""
-    imgs = "".join(
-        f'<img src="{prefix}{FIGURE_DIR}/{output[v]}#only-{v}" alt="{html.escape(alt)}"'
-        f'{size} loading="lazy" decoding="async">'
-        for v in ("light", "dark")
-    )
-    return f'<figure class="docexec-figure">{imgs}</figure>'
+@dataclass(frozen=True)
+class _HtmlContext:
+    prefix: str  # from the page back to the site root
+    alt: str | None  # the block's alt text
 
 
 def render_entry(entry: dict, ref: Ref, prefix: str) -> str:
-    parts = []
-    for output in entry["outputs"]:
-        kind = output["kind"]
-        if kind == "text":
-            parts.append(_text_html(output["text"]))
-        elif kind == "table":
-            parts.append(f'<div class="docexec-table">\n{output["html"]}\n</div>')
-        elif kind == "markdown":
-            parts.append(f'<div class="docexec-markdown">\n{_markdown_html(output["markdown"])}\n</div>')
-        elif kind == "figure":
-            alt = require_alt_text(entry, ref)
-            with STATE.lock:
-                STATE.figures_used.update((output["light"], output["dark"]))
-            parts.append(_figure_html(output, alt, prefix))
+    alt = require_alt_text(entry, ref)
+    used = figure_files(entry["outputs"])
+    if used:
+        with STATE.lock:
+            STATE.figures_used.update(used)
+    ctx = _HtmlContext(prefix, alt)
+    parts = [KINDS[o["kind"]].html(o, ctx) for o in entry["outputs"]]
     # results are numbers and pictures: searching prose is what readers want
     return (f'<div class="docexec" data-ref="{html.escape(ref.target)}" data-search-exclude>\n'
             + "\n".join(parts) + "\n</div>")

@@ -198,9 +198,9 @@ def render_figure(fig) -> dict:
     finally:
         plt.close(fig)
     width, height = svg_size(light)
-    out = {"kind": "figure", "width": width, "height": height}
-    for name, body in (("light", light), ("dark", dark)):
-        digest = hashlib.sha256(body).hexdigest()[:20]
-        out[f"{name}_name"] = f"{digest}.svg"
-        out[f"{name}_body"] = body
+    out = {"kind": "figure", "width": width, "height": height, "files": {}}
+    for variant, body in (("light", light), ("dark", dark)):
+        name = f"{hashlib.sha256(body).hexdigest()[:20]}.svg"
+        out[variant] = name
+        out["files"][name] = body
     return out

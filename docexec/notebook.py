@@ -13,6 +13,7 @@ import re
 import textwrap
 from pathlib import Path
 
+from .outputs import KINDS
 from .refs import Ref, ReferenceError_, iter_blocks, parse_options, parse_target
 from .runner import Engine
 
@@ -45,24 +46,21 @@ def _cell_id(kind: str, index: int, source: str) -> str:
     return f"{kind}-{index}-" + hashlib.sha1(source.encode()).hexdigest()[:8]
 
 
-def _outputs(entry: dict | None, count: int) -> list:
-    from nbformat.v4 import new_output
+class _NotebookContext:
+    """What a kind needs to make its notebook output: nbformat, the cell's count, the cache."""
 
-    outs = []
-    for o in (entry or {}).get("outputs", []):
-        if o["kind"] == "text":
-            text = o["text"] if o["text"].endswith("\n") else o["text"] + "\n"
-            outs.append(new_output("stream", name="stdout", text=text))
-        elif o["kind"] == "table":
-            outs.append(new_output("execute_result", execution_count=count,
-                                   data={"text/html": o["html"], "text/plain": o["text"]}))
-        elif o["kind"] == "markdown":
-            outs.append(new_output("display_data", data={"text/markdown": o["markdown"],
-                                                         "text/plain": o["markdown"]}))
-        elif o["kind"] == "figure" and "svg" in o:
-            outs.append(new_output("display_data", data={"image/svg+xml": o["svg"],
-                                                         "text/plain": "<Figure>"}))
-    return outs
+    def __init__(self, engine: Engine, count: int):
+        from nbformat.v4 import new_output
+
+        self.new_output, self.count, self._figures = new_output, count, engine.cache.figures
+
+    def figure_svg(self, name: str) -> str:  # notebooks carry their images
+        return (self._figures / name).read_text(encoding="utf-8")
+
+
+def _outputs(entry: dict | None, engine: Engine, count: int) -> list:
+    ctx = _NotebookContext(engine, count)
+    return [KINDS[o["kind"]].notebook(o, ctx) for o in (entry or {}).get("outputs", [])]
 
 
 def _call_source(ref: Ref, entry: dict | None) -> str:
@@ -137,7 +135,7 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
                 continue  # the page's build reports it, with its line; no cell for it
             entry = engine.cached(ref)
             count += 1
-            outputs = _outputs(_with_svg(entry, engine), count)
+            outputs = _outputs(entry, engine, count)
             source = _call_source(ref, entry)
             cells.append(new_code_cell(source, id=_cell_id("exec", len(cells), source),
                                        execution_count=count, outputs=outputs))
@@ -168,18 +166,6 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
     })
     nbformat.validate(nb)
     return nb
-
-
-def _with_svg(entry: dict | None, engine: Engine) -> dict | None:
-    """The entry with each figure's light SVG inlined (notebooks carry their images)."""
-    if not entry:
-        return entry
-    outs = []
-    for o in entry["outputs"]:
-        if o["kind"] == "figure":
-            o = {**o, "svg": (engine.cache.figures / o["light"]).read_text(encoding="utf-8")}
-        outs.append(o)
-    return {**entry, "outputs": outs}
 
 
 def notebook_bytes(nb) -> bytes:

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from .extension import require_alt_text
-from .refs import TOLERANCE_OPTIONS, ReferenceError_, Ref, scan_file, tolerance_value
+from .outputs import snapshot_text
+from .refs import TOLERANCE_OPTIONS, ReferenceError_, scan_file, tolerance_value
 from .runner import Engine, Failure
 from .settings import Settings, mkdocs_options
 from .snapshot import compare
@@ -40,19 +41,6 @@ def _engine(config) -> Engine:
         _ENGINE = Engine(Settings.resolve(flags={"root": root},
                                           config=mkdocs_options(root / "mkdocs.yml")))
     return _ENGINE
-
-
-def snapshot_text(entry: dict, ref: Ref) -> str:
-    """What is compared: text and tables verbatim, Markdown as source, figures by alt text."""
-    parts = []
-    for o in entry["outputs"]:
-        if o["kind"] in ("text", "table"):
-            parts.append(o["text"].rstrip())
-        elif o["kind"] == "markdown":
-            parts.append(o["markdown"].rstrip())
-        elif o["kind"] == "figure":
-            parts.append(f"[figure] {ref.option('alt', '')}")
-    return "\n\n".join(parts) + "\n"
 
 
 def pytest_collect_file(file_path: Path, parent):
@@ -101,7 +89,7 @@ class ReferenceItem(pytest.Item):
             require_alt_text(result, s.ref)
         except ReferenceError_ as exc:
             raise DocexecFailed(f"{s.ref.where}: {exc}") from None
-        actual = snapshot_text(result, s.ref)
+        actual = snapshot_text(result["outputs"], s.ref.option("alt"))
         path = self._snapshot_path()
         expected = path.read_text(encoding="utf-8") if path.is_file() else None
         tol = {k: tolerance_value(k, s.ref.option(k, "0")) for k in TOLERANCE_OPTIONS}

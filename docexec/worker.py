@@ -56,7 +56,7 @@ def execute(target: str, raises: str | None = None) -> dict:
 
     matplotlib.use("Agg", force=True)
     from .figures import theme_rc
-    from .render import value_outputs
+    from .values import value_outputs
 
     start = time.perf_counter()
     stdout = io.StringIO()

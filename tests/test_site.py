@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from docexec.extension import FIGURE_DIR
+from docexec.outputs import FIGURE_DIR
 from docexec.refs import scan_file
 from docexec.runner import Engine
 from docexec.settings import Settings, mkdocs_options

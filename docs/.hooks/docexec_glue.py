@@ -17,6 +17,7 @@ from pathlib import Path
 
 import docexec.extension as dx
 from docexec.deps import script_dependencies
+from docexec.outputs import FIGURE_DIR
 from docexec.notebook import notebook_bytes, page_notebook
 from docexec.refs import scan_file, scan_tree
 from docexec.settings import Settings
@@ -97,7 +98,7 @@ def on_page_content(html, page, config, files):
 def on_post_build(config):
     logging.getLogger("mkdocs.docexec").info(dx.build_summary())
     source = dx.engine().cache.figures
-    target = Path(config.site_dir) / dx.FIGURE_DIR
+    target = Path(config.site_dir) / FIGURE_DIR
     target.mkdir(parents=True, exist_ok=True)
     for name in sorted(dx.STATE.figures_used):
         shutil.copyfile(source / name, target / name)

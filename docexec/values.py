@@ -1,12 +1,10 @@
-"""Turning a demo's return value into outputs the page can show (runs in the worker).
+"""A demo's return value as outputs (runs in the worker; the kinds are in ``outputs``).
 
-Each output is a small dict with a ``kind``:
-
-- ``text``: printed output, a returned ``str`` or the ``repr`` of anything else;
-- ``table``: a ``pandas.DataFrame``/``Series`` as an HTML table plus a Markdown
-  rendering of the same cells (for snapshots);
-- ``markdown``: an object with ``_repr_markdown_`` (``docexec.Markdown``);
-- ``figure``: a matplotlib ``Figure`` as light and dark SVG.
+- a ``str`` becomes ``text``, and so does the ``repr`` of anything unknown;
+- a ``pandas.DataFrame``/``Series`` becomes a ``table``: HTML plus a Markdown rendering
+  of the same cells (for snapshots);
+- an object with ``_repr_markdown_`` (``docexec.Markdown``) becomes ``markdown``;
+- a matplotlib ``Figure`` becomes a ``figure``: light and dark SVG.
 """
 
 from __future__ import annotations
@@ -17,7 +15,9 @@ import numbers
 import re
 import sys
 
-_NUMERIC_RE = re.compile(r"^[-+−]?(\d[\d,]*\.?\d*|\.\d+)([eE][-+]?\d+)?%?(\s*[×x]?)?$")
+# a number as a cell shows it, or a bound on one ("< 1e-6"): such columns align right
+_NUMERIC_RE = re.compile(
+    r"^(?:[<>≤≥]\s*)?[-+−]?(\d[\d,]*\.?\d*|\.\d+)([eE][-+]?\d+)?%?(\s*[×x]?)?$")
 
 
 def format_cell(value) -> str:

@@ -1,0 +1,109 @@
+"""The kinds of output a reference produces, each described once.
+
+An output is a small dict with a ``kind`` (it crosses the process boundary and lives
+in the cache as JSON). For each kind this module knows the fields it must have, its
+HTML in a page, its text in an approved snapshot and its output in a notebook:
+
+- ``text``: printed output (``stream``) or a returned string;
+- ``table``: an HTML table and the Markdown text of the same cells;
+- ``markdown``: Markdown source;
+- ``figure``: content-addressed light and dark SVG files (``light``, ``dark``) with the
+  figure's size; the worker sends the files' bytes alongside, in ``files``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+
+FIGURE_DIR = "assets/figures"  # where a site serves the figure files
+FOLD_LINES = 30  # longer text outputs are folded behind a summary line
+
+
+def _text_html(o: dict, ctx) -> str:
+    text = o["text"].rstrip()
+    block = (f'<div class="highlight docexec-output"><pre><code>{html.escape(text)}'
+             "</code></pre></div>")
+    n = text.count("\n") + 1
+    if n > FOLD_LINES:
+        return (f'<details class="docexec-fold"><summary>输出共 {n} 行（点击展开）</summary>'
+                f"{block}</details>")
+    return block
+
+
+def _markdown_html(o: dict, ctx) -> str:
+    import markdown
+
+    md = markdown.Markdown(
+        extensions=["tables", "attr_list", "pymdownx.arithmatex"],
+        extension_configs={"pymdownx.arithmatex": {"generic": True}},
+    )
+    return f'<div class="docexec-markdown">\n{md.convert(o["markdown"])}\n</div>'
+
+
+def _figure_html(o: dict, ctx) -> str:
+    size = f' width="{o["width"]}" height="{o["height"]}"' if o.get("width") else ""
+    imgs = "".join(
+        f'<img src="{ctx.prefix}{FIGURE_DIR}/{o[v]}#only-{v}" alt="{html.escape(ctx.alt)}"'
+        f'{size} loading="lazy" decoding="async">'
+        for v in ("light", "dark"))
+    return f'<figure class="docexec-figure">{imgs}</figure>'
+
+
+def _nb_text(o: dict, nb):
+    text = o["text"] if o["text"].endswith("\n") else o["text"] + "\n"
+    return nb.new_output("stream", name="stdout", text=text)
+
+
+def _nb_table(o: dict, nb):
+    return nb.new_output("execute_result", execution_count=nb.count,
+                         data={"text/html": o["html"], "text/plain": o["text"]})
+
+
+def _nb_markdown(o: dict, nb):
+    return nb.new_output("display_data", data={"text/markdown": o["markdown"],
+                                               "text/plain": o["markdown"]})
+
+
+def _nb_figure(o: dict, nb):
+    return nb.new_output("display_data", data={"image/svg+xml": nb.figure_svg(o["light"]),
+                                               "text/plain": "<Figure>"})
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    fields: dict[str, type]  # what an output of this kind must hold
+    html: Callable  # (output, context with .prefix and .alt) -> HTML
+    snapshot: Callable  # (output, alt) -> the text an approved snapshot compares
+    notebook: Callable  # (output, notebook context) -> an nbformat output
+
+
+KINDS = {k.name: k for k in (
+    Kind("text", {"text": str}, _text_html,
+         lambda o, alt: o["text"].rstrip(), _nb_text),
+    Kind("table", {"html": str, "text": str},
+         lambda o, ctx: f'<div class="docexec-table">\n{o["html"]}\n</div>',
+         lambda o, alt: o["text"].rstrip(), _nb_table),
+    Kind("markdown", {"markdown": str}, _markdown_html,
+         lambda o, alt: o["markdown"].rstrip(), _nb_markdown),
+    Kind("figure", {"light": str, "dark": str, "width": int, "height": int}, _figure_html,
+         lambda o, alt: f"[figure] {alt or ''}", _nb_figure),
+)}
+
+
+def is_valid(o) -> bool:
+    """Whether ``o`` is a well-formed output (a cache entry's outputs are checked with it)."""
+    kind = KINDS.get(o.get("kind")) if isinstance(o, dict) else None
+    return kind is not None and all(isinstance(o.get(f), t) for f, t in kind.fields.items())
+
+
+def figure_files(outputs: list[dict]) -> set[str]:
+    """The figure files a list of outputs refers to."""
+    return {o[v] for o in outputs if o["kind"] == "figure" for v in ("light", "dark")}
+
+
+def snapshot_text(outputs: list[dict], alt: str | None) -> str:
+    """What an approved snapshot holds: each output's text, in order."""
+    return "\n\n".join(KINDS[o["kind"]].snapshot(o, alt) for o in outputs) + "\n"
