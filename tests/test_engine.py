@@ -517,3 +517,22 @@ def test_build_summary_counts_calls_times_and_failures(project, caplog):
     # a warm build of the same page executes nothing and says so
     _markdown(project, "# t\n\n```exec\nsnippets.demo:answer\n```\n")
     assert dx.build_summary() == "docexec: 1 references rendered, 0 executed (0.0 s of calls)"
+
+
+@pytest.mark.parametrize("bad_output", [
+    {"kind": "text"},                                   # no text
+    {"kind": "table", "html": "<table></table>"},       # no snapshot text
+    {"kind": "figure", "light": "a.svg"},               # no dark variant, no size
+    {"kind": "video", "text": "?"},                     # no such kind
+    "text",                                             # not an output at all
+])
+def test_a_cache_entry_with_a_malformed_output_is_recomputed(project, bad_output):
+    r = ref("snippets.demo:fine")
+    make_engine(project).result(r)
+    (entry_path,) = (project / ".cache" / "results").rglob("*.json")
+    data = json.loads(entry_path.read_text())
+    data["outputs"] = [bad_output]
+    entry_path.write_text(json.dumps(data))
+    again = make_engine(project)
+    assert again.result(r)["outputs"] == [{"kind": "text", "text": "fine"}]
+    assert again.executed == 1
