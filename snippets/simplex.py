@@ -6,9 +6,25 @@ minimise (or maximise) c.x subject to A_ub x <= b_ub and A_eq x = b_eq.
 Rows with a negative right-hand side are flipped; >= and = rows get
 artificial variables and are handled by the two-phase method.  Entering
 variables are chosen by Bland's rule or by Dantzig's largest-coefficient
-rule; the leaving variable by the ratio test.  Every tableau is recorded so
-that the article can show them.  The ``show_*``/``plot_*`` functions build
-the article's tables and figures.
+rule; the leaving variable by the ratio test.
+
+Numerics.  The tableau is kept in the units of the problem as stated (the
+article shows it), but every "is this zero?" decision is made in the units
+of an equilibrated problem: rows and columns scaled by powers of two
+(:func:`scale_factors`), so that the scaled tableau is the stated one with
+row i divided by size[basis[i]] and column k multiplied by size[k], exactly.
+Pivots must not be tiny against their (scaled) column; a step of positive
+length uses Harris's two-pass ratio test (the largest pivot among the rows
+that nearly tie), a degenerate step the smallest basic index (Bland), and a
+guard perturbs the right-hand side if rounding makes Bland's rule revisit a
+basis.  The final basis is checked against the original data before the
+answer is reported: an optimum, an unbounded ray or an infeasibility
+certificate that does not hold within its tolerance is reported as
+"numerical_difficulties", never as a result.
+
+Tableaus are recorded only with ``record=True`` (the article's demos);
+otherwise memory stays that of one tableau.  The ``show_*``/``plot_*``
+functions build the article's tables and figures.
 """
 
 from __future__ import annotations
@@ -27,9 +43,17 @@ RULES = ("bland", "dantzig")
 RULE_ALIASES = {"largest": "dantzig", "largest_coefficient": "dantzig",
                 "largest-coefficient": "dantzig", "smallest_index": "bland",
                 "smallest-index": "bland"}
-STATUSES = ("optimal", "infeasible", "unbounded", "iteration_limit")
-PIVOT_TOL = 1e-9  # |主元| 与检验数的容差：更小的数按 0 处理
-FEAS_TOL = 1e-9  # 第一阶段目标值的相对容差：小于它视为可行
+STATUSES = ("optimal", "infeasible", "unbounded", "iteration_limit",
+            "numerical_difficulties")
+SMALL_ENTRY = 1e-9  # |系数| 不超过它就当作 0（HiGHS 的 small_matrix_value）
+# 下面的容差都以缩放后的问题为单位（见 scale_factors）
+ZERO_TOL = 1e-9  # 检验数、主元：绝对值小于它（相对于其尺度）的数按 0 处理
+PIVOT_TOL = 1e-7  # 主元至少是所在列（缩放后）最大元素的这么多倍
+FEAS_TOL = 1e-9  # 可行性容差：右端允许的负值、第一阶段目标值
+TIE_PIVOT = 0.1  # 最大系数规则：退化并列的行中，主元不小于最大者的这么多倍
+CHECK_TOL = 1e-7  # 最终检验：缩放后的残差超过它，就不报告最优解
+ROUNDING = 1e3 * np.finfo(float).eps  # 重新求解一次的舍入误差界（的倍数）
+SCALE_PASSES = 8  # 几何平均缩放的轮数
 
 
 @dataclass(frozen=True)
@@ -38,11 +62,12 @@ class Tableau:
 
     ``table`` has one row per constraint and a last objective row; its last
     column is the right-hand side.  The objective row holds the reduced costs
-    of the minimisation being solved (phase 1: the sum of the artificial
-    variables; phase 2: c.x, or -c.x when maximising) and, in its last
-    column, minus that objective's current value.  ``entering`` (a column)
-    and ``leaving`` (a row) describe the pivot made from this tableau; both
-    are None for the last tableau of a phase.
+    of the minimisation being solved (phase 1: a positive combination of the
+    artificial variables, their plain sum unless the problem was scaled;
+    phase 2: c.x, or -c.x when maximising) and, in its last column, minus
+    that objective's current value.  ``entering`` (a column) and ``leaving``
+    (a row) describe the pivot made from this tableau; both are None for the
+    last tableau of a phase.
     """
 
     phase: int
@@ -72,7 +97,10 @@ class LPResult:
     visited, otherwise None.  ``fun`` is c.x at the optimum (the maximum when
     maximising) and None unless optimal.  ``nit`` counts the pivots chosen by
     the pricing rule in both phases (bookkeeping pivots that drive
-    artificial variables out of the basis are not counted).
+    artificial variables out of the basis are not counted).  ``tableaus``
+    holds every tableau when the solver was called with ``record=True`` and
+    is empty otherwise.  "numerical_difficulties" means the method finished
+    but its answer failed the check against the original data.
     """
 
     x: np.ndarray | None
@@ -84,7 +112,10 @@ class LPResult:
 
 def _as_float_array(value, name, ndim):
     try:
-        arr = np.array(value, dtype=float)
+        raw = np.asarray(value)
+        if raw.dtype.kind in "bUSc":  # True/False、字符串、复数都不是实数
+            raise TypeError(f"got an array of dtype {raw.dtype}")
+        arr = np.array(raw, dtype=float)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be an array of real numbers: {exc}") from None
     if arr.ndim != ndim:
@@ -111,23 +142,74 @@ def _constraints(A, b, n, name_a, name_b):
     return A, b
 
 
-def _validate(c, A_ub, b_ub, A_eq, b_eq, maximize, rule, max_iter):
+def _check_flag(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _check_int(value, name, minimum=0):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def _rule_name(rule):
+    """The canonical name of a pricing rule ("bland" or "dantzig")."""
+    if not isinstance(rule, str):
+        raise TypeError(f"rule must be a string ('bland' or 'dantzig'), "
+                        f"got {rule!r}")
+    rule = RULE_ALIASES.get(rule, rule)
+    if rule not in RULES:
+        raise ValueError("rule must be 'bland' (smallest-index rule) or "
+                         f"'dantzig' (largest-coefficient rule), got {rule!r}")
+    return rule
+
+
+def _validate(c, A_ub, b_ub, A_eq, b_eq, maximize, rule, max_iter, record):
     c = _as_float_array(c, "c", 1)
     if c.size == 0:
         raise ValueError("c must have at least one entry (one per variable)")
     A_ub, b_ub = _constraints(A_ub, b_ub, c.size, "A_ub", "b_ub")
     A_eq, b_eq = _constraints(A_eq, b_eq, c.size, "A_eq", "b_eq")
-    if not isinstance(maximize, (bool, np.bool_)):
-        raise TypeError(f"maximize must be True or False, got {maximize!r}")
-    if RULE_ALIASES.get(rule, rule) not in RULES:
-        raise ValueError("rule must be 'bland' (smallest-index rule) or "
-                         f"'dantzig' (largest-coefficient rule), got {rule!r}")
-    if isinstance(max_iter, (bool, np.bool_)) or not isinstance(
-            max_iter, (int, np.integer)):
-        raise TypeError(f"max_iter must be an integer, got {max_iter!r}")
-    if max_iter < 0:
-        raise ValueError(f"max_iter must be >= 0, got {max_iter}")
-    return c, A_ub, b_ub, A_eq, b_eq
+    maximize = _check_flag(maximize, "maximize")
+    record = _check_flag(record, "record")
+    rule = _rule_name(rule)
+    max_iter = _check_int(max_iter, "max_iter")
+    return c, A_ub, b_ub, A_eq, b_eq, maximize, rule, max_iter, record
+
+
+# --8<-- [start:scale]
+def scale_factors(A):
+    """Powers of two r (rows) and t (columns) that equilibrate A: the
+    nonzero entries of r[:, None] * A * t get magnitudes near 1.
+
+    Geometric-mean scaling: each pass divides every row, then every
+    column, by a power of two near the geometric mean of its largest and
+    smallest nonzero entry.  It works on the binary exponents of the
+    entries, in integers, so the factors are the same on every machine, and
+    multiplying by powers of two is exact.  A matrix whose nonzero entries
+    all lie in [0.1, 10] is left alone (as GLPK does).
+    """
+    mag = np.abs(A)
+    nonzero = mag > 0
+    r, t = np.zeros(A.shape[0], int), np.zeros(A.shape[1], int)
+    if not nonzero.any() or (mag[nonzero].min() >= 0.1
+                             and mag[nonzero].max() <= 10):
+        return np.ones(A.shape[0]), np.ones(A.shape[1])
+    e = np.frexp(mag)[1] - 1  # 2**e <= |a| < 2**(e + 1)：整数，精确
+    for _ in range(SCALE_PASSES):
+        for axis, f in ((1, r), (0, t)):
+            L = e + r[:, None] + t
+            hi = np.where(nonzero, L, np.iinfo(int).min).max(axis=axis)
+            lo = np.where(nonzero, L, np.iinfo(int).max).min(axis=axis)
+            empty = ~nonzero.any(axis=axis)
+            f -= np.where(empty, 0, (hi + lo) // 2)
+    return np.ldexp(1.0, r), np.ldexp(1.0, t)
+# --8<-- [end:scale]
 
 
 # --8<-- [start:pivot]
@@ -143,9 +225,11 @@ def pivot(T, r, j):
 
 
 # --8<-- [start:choose]
-def choose_entering(d, rule):
-    """Column with a negative reduced cost, or None when optimal."""
-    candidates = np.flatnonzero(d < -PIVOT_TOL)
+def choose_entering(d, rule, tol=ZERO_TOL):
+    """Column with a negative reduced cost, or None when optimal.
+    tol: what counts as 0 in each column (a number or one per column)."""
+    rule = _rule_name(rule)
+    candidates = np.flatnonzero(d < -tol)
     if candidates.size == 0:
         return None
     if rule == "bland":
@@ -154,54 +238,132 @@ def choose_entering(d, rule):
     return int(candidates[np.argmin(d[candidates])])
 
 
-def choose_leaving(T, basis, j):
-    """Ratio test on column j; None when the column has no positive entry."""
-    col, rhs = T[:-1, j], np.maximum(T[:-1, -1], 0.0)
-    rows = np.flatnonzero(col > PIVOT_TOL)
+def choose_leaving(T, basis, j, rule="bland", size=None):
+    """Ratio test on column j; None when the column has no usable pivot.
+    size[k]: the scale of variable k (None: the problem is not scaled)."""
+    rule = _rule_name(rule)
+    size = np.ones(T.shape[1] - 1) if size is None else size
+    s = size[basis]  # 缩放后的第 j 列与右端：每行按其基变量的尺度度量
+    col, rhs = T[:-1, j] * size[j] / s, T[:-1, -1] / s
+    rhs = np.where(rhs > FEAS_TOL, rhs, 0.0)  # 近乎为 0 的右端算作退化
+    rows = np.flatnonzero(col > ZERO_TOL)
     if rows.size == 0:
         return None  # 沿这一列可以无限前进：无界
+    good = rows[col[rows] >= PIVOT_TOL * np.abs(col).max()]
+    rows = good if good.size else rows  # 有别的选择时，不用太小的主元
     ratios = rhs[rows] / col[rows]
-    ties = rows[ratios <= ratios.min() + PIVOT_TOL]
-    # 并列时让下标最小的基变量出基（Bland 规则的另一半）
+    if ratios.min() > 0:  # 非退化：Harris 比值检验
+        # 允许各行低于 0 至多 FEAS_TOL 时的最大步长；不超过它的行里取最大主元
+        theta = np.min((rhs[rows] + FEAS_TOL) / col[rows])
+        ties = rows[ratios <= theta]
+        return int(ties[np.argmax(col[ties])])
+    ties = rows[ratios == 0]  # 退化：步长为 0 的各行并列
+    if rule == "dantzig":  # 最大系数规则：不用比最大主元小太多的行
+        ties = ties[col[ties] >= TIE_PIVOT * col[ties].max()]
+    # 让下标最小的基变量出基（Bland 规则的另一半，保证不循环）
     return int(min(ties, key=lambda i: basis[i]))
 # --8<-- [end:choose]
 
 
 # --8<-- [start:run_phase]
-def run_phase(T, basis, rule, budget, record, phase, names):
-    """Pivot until optimal or unbounded; returns (status, pivots)."""
+def run_phase(T, basis, rule, budget, record, phase, names, size=None,
+              cost_size=1.0):
+    """Pivot until optimal or unbounded; returns (status, pivots), status
+    "numerical_difficulties" if the tableau overflows.  record: a list that
+    receives every tableau, or None.  size[k]: the scale of column k,
+    cost_size: that of the costs (see column_sizes)."""
+    size = np.ones(T.shape[1] - 1) if size is None else size
+    d_tol = ZERO_TOL * cost_size / size  # 每列检验数的容差
+    # Bland 规则在精确算术下不会循环；舍入误差若让基重复出现，就扰动右端
+    guard = CycleGuard(size) if _rule_name(rule) == "bland" else None
     pivots = 0
     while True:
-        j = choose_entering(T[-1, :-1], rule)
+        if guard is not None:
+            guard.check(T, basis)
+        j = choose_entering(T[-1, :-1], rule, d_tol)
+        r = None if j is None else choose_leaving(T, basis, j, rule, size)
+        if record is not None:
+            record.append(Tableau(phase, T.copy(), tuple(basis), names, j, r))
         if j is None:
-            record.append(Tableau(phase, T.copy(), tuple(basis), names))
             return "optimal", pivots
-        r = choose_leaving(T, basis, j)
-        record.append(Tableau(phase, T.copy(), tuple(basis), names, j, r))
         if r is None:
             return "unbounded", pivots
         if pivots >= budget:
             return "iteration_limit", pivots
+        if T[r, -1] <= FEAS_TOL * size[basis[r]]:  # 退化的一步：步长恰为 0
+            T[r, -1] = 0.0
         pivot(T, r, j)
         basis[r] = j
         pivots += 1
+        if not np.isfinite(T[[r, -1]]).all():  # 溢出：这张表已不可信
+            return "numerical_difficulties", pivots
 # --8<-- [end:run_phase]
 
 
+class CycleGuard:
+    """Keeps Bland's rule from cycling in floating point.
+
+    In exact arithmetic Bland's rule never returns to a basis.  With
+    rounding, the signs of entries that should be 0 can disagree from one
+    tableau to the next, and on nearly singular bases the rule can cycle
+    through degenerate pivots.  The guard remembers the bases seen since the
+    objective value last changed; when one comes back, it perturbs the
+    degenerate rows (a right-hand side that is 0, to within FEAS_TOL, becomes
+    a small positive number, different in each row), so that the following
+    pivots make progress (the perturbation method of Charnes and Wolfe).
+    Memory: one hash per degenerate pivot of the current stalled stretch.
+    """
+
+    def __init__(self, size):
+        self.size = size
+        self.value = None
+        self.seen = set()
+        self.perturbations = 0
+
+    def check(self, T, basis):
+        if T[-1, -1] != self.value:  # 目标值变了：不可能回到以前的基
+            self.value = T[-1, -1]
+            self.seen.clear()
+        key = hash(tuple(sorted(basis)))
+        if key not in self.seen:
+            self.seen.add(key)
+            return
+        scale = FEAS_TOL * self.size[basis]
+        rows = np.flatnonzero(T[:-1, -1] <= scale)
+        T[rows, -1] = scale[rows] * (2.0 + rows / len(basis))
+        self.perturbations += 1
+        self.seen.clear()
+
+
+def column_sizes(A, m_ub, art_rows):
+    """Scales for the tableau of the standard form [A | slacks] x = b.
+
+    Returns (size, row): row holds the row factors of scale_factors(A) and
+    size[k] the scale of tableau column k (structural columns, then slacks,
+    then artificials): in the scaled problem, variable k is x[k] / size[k].
+    A slack or artificial variable of row i has size 1 / row[i], so that its
+    coefficient stays 1 when row i is multiplied by row[i].
+    """
+    row, col = scale_factors(A)
+    return np.concatenate([col, 1 / row[:m_ub], 1 / row[art_rows]]), row
+
+
 # --8<-- [start:simplex]
+@np.errstate(over="ignore", invalid="ignore")  # 溢出由 run_phase 报告
 def simplex(c, A_ub=None, b_ub=None, A_eq=None, b_eq=None, maximize=False,
-            rule="bland", max_iter=10_000) -> LPResult:
+            rule="bland", max_iter=10_000, *, record=False) -> LPResult:
     """Two-phase tableau simplex for min/max c.x, A_ub x <= b_ub,
-    A_eq x = b_eq, x >= 0.  rule: "bland" or "dantzig"."""
-    c, A_ub, b_ub, A_eq, b_eq = _validate(
-        c, A_ub, b_ub, A_eq, b_eq, maximize, rule, max_iter)
-    rule = RULE_ALIASES.get(rule, rule)
+    A_eq x = b_eq, x >= 0.  rule: "bland" or "dantzig".
+    record=True keeps every tableau in the result's ``tableaus``."""
+    c, A_ub, b_ub, A_eq, b_eq, maximize, rule, max_iter, record = _validate(
+        c, A_ub, b_ub, A_eq, b_eq, maximize, rule, max_iter, record)
     n, m_ub = c.size, len(b_ub)
     m = m_ub + len(b_eq)
     # 标准形：每个不等式加一个松弛变量 s_i，右端为负的行整行乘 -1
     A = np.zeros((m, n + m_ub))
     A[:m_ub, :n], A[m_ub:, :n] = A_ub, A_eq
     A[:m_ub, n:] = np.eye(m_ub)
+    A[np.abs(A) <= SMALL_ENTRY] = 0.0  # 与 HiGHS 相同：极小的系数当作 0
     b = np.concatenate([b_ub, b_eq])
     flip = b < 0
     A[flip], b[flip] = -A[flip], -b[flip]
@@ -219,17 +381,25 @@ def simplex(c, A_ub=None, b_ub=None, A_eq=None, b_eq=None, maximize=False,
     for a, i in enumerate(art_rows):
         T[i, n + m_ub + a] = 1.0
         basis[i] = n + m_ub + a
-    tableaus, nit = [], 0
+    # 各列的尺度（2 的幂）：只用来判断一个数算不算 0，表本身不缩放
+    size, row = column_sizes(A[:, :n], m_ub, art_rows)
+    check = _Checker(A, b, row, size[:n + m_ub])
+    tableaus = [] if record else None
+    nit = 0
 
-    if len(art_rows):  # 第一阶段：最小化人工变量之和 w
-        T[-1, n + m_ub:-1] = 1.0
-        T[-1] -= T[art_rows].sum(axis=0)  # 把基变量的检验数消成 0
-        status, nit = run_phase(T, basis, rule, max_iter, tableaus, 1, names)
-        if status == "iteration_limit":
-            return LPResult(None, None, status, nit, tableaus)
-        if -T[-1, -1] > FEAS_TOL * max(1.0, np.abs(b).max()):
-            return LPResult(None, None, "infeasible", nit, tableaus)
-        T, basis = drive_out_artificials(T, basis, n + m_ub, tableaus, names)
+    if len(art_rows):  # 第一阶段：最小化人工变量之和 w（各行按缩放加权）
+        T[-1, n + m_ub:-1] = row[art_rows]
+        T[-1] -= (row[art_rows, None] * T[art_rows]).sum(axis=0)
+        status, nit = run_phase(T, basis, rule, max_iter, tableaus, 1,
+                                names, size)
+        w = -T[-1, -1]  # 第一阶段的最优值（缩放后的人工变量之和）
+        if status == "unbounded" or (status == "optimal"
+                                     and w > FEAS_TOL * check.b_size):
+            status = check.infeasible(basis, art_rows, w)  # 用对偶验证
+        if status != "optimal":
+            return LPResult(None, None, status, nit, tableaus or [])
+        T, basis = drive_out_artificials(T, basis, n + m_ub, tableaus,
+                                         names, size)
         T = np.delete(T, np.s_[n + m_ub:-1], axis=1)
         names = names[:n + m_ub]
 
@@ -237,36 +407,143 @@ def simplex(c, A_ub=None, b_ub=None, A_eq=None, b_eq=None, maximize=False,
     cost = np.zeros(n + m_ub + 1)
     cost[:n] = -c if maximize else c  # 求最大值就最小化 −c·x
     T[-1] = cost - cost[basis] @ T[:-1]
-    status, it = run_phase(T, basis, rule, max_iter - nit, tableaus, 2, names)
-    x = tableaus[-1].basic_solution()[:n]
+    size = size[:n + m_ub]
+    status, it = run_phase(T, basis, rule, max_iter - nit, tableaus, 2,
+                           names, size, np.abs(cost[:-1] * size).max())
+    # 用原始数据检验答案（缩放后的残差）；通不过就不报告这个答案
+    status, x = check.phase_two(status, T, basis, cost[:-1])
+    x = None if x is None else x[:n]
     fun = float(c @ x) if status == "optimal" else None
-    return LPResult(x, fun, status, nit + it, tableaus)
+    return LPResult(x, fun, status, nit + it, tableaus or [])
 # --8<-- [end:simplex]
 
 
 # --8<-- [start:drive_out]
-def drive_out_artificials(T, basis, n_real, record, names):
+def drive_out_artificials(T, basis, n_real, record, names, size=None):
     """After a feasible phase 1, pivot artificial variables (all at zero)
     out of the basis; a row with no usable pivot is redundant: drop it."""
+    size = np.ones(T.shape[1] - 1) if size is None else size
     r = 0
     while r < len(basis):
         if basis[r] < n_real:
             r += 1
             continue
-        row = T[r, :n_real]
+        # 缩放后的这一行（右端为 0）
+        row = T[r, :n_real] * size[:n_real] / size[basis[r]]
         j = int(np.argmax(np.abs(row)))
-        if abs(row[j]) <= PIVOT_TOL:  # 这个等式是其他等式的线性组合
+        if abs(row[j]) <= ZERO_TOL:  # 这个等式是其他等式的线性组合
             T = np.delete(T, r, axis=0)
             del basis[r]
             continue
-        record.append(Tableau(1, T.copy(), tuple(basis), names, j, r))
+        if record is not None:
+            record.append(Tableau(1, T.copy(), tuple(basis), names, j, r))
         pivot(T, r, j)  # 右端为 0，主元为负也不破坏可行性
         basis[r] = j
         r += 1
-    if len(basis) < len(record[-1].basis) or record[-1].entering is not None:
+    if record and (len(basis) < len(record[-1].basis)
+                   or record[-1].entering is not None):
         record.append(Tableau(1, T.copy(), tuple(basis), names))
     return T, basis
 # --8<-- [end:drive_out]
+
+
+class _Checker:
+    """Checks the final basis against the original data, in scaled units.
+
+    ``A``, ``b``: the standard form (rows flipped so that b >= 0, slack
+    columns included); ``row``, ``size`` from column_sizes.  The scaled
+    problem is S xs = bs, S = row A size, bs = row b, xs = x / size.  The
+    basic solution, the duals and the direction of an unbounded ray are
+    computed afresh from S and the final basis (not read off the tableau,
+    whose entries carry the rounding errors of every pivot), then checked
+    with tolerances that add, to the solver's own, a bound on the rounding
+    error of this last computation.
+    """
+
+    def __init__(self, A, b, row, size):
+        self.S = row[:, None] * A * size
+        self.bs = row * b
+        self.size = size
+        self.b_size = max(1.0, np.abs(self.bs).max(initial=0.0))
+
+    @staticmethod
+    def _solve(M, rhs):
+        """M z = rhs: LU with one step of iterative refinement (least
+        squares when rows were dropped as redundant)."""
+        if M.shape[1] == 0:
+            return np.zeros(0)
+
+        def solve(v):
+            if M.shape[0] == M.shape[1]:
+                try:
+                    return np.linalg.solve(M, v)
+                except np.linalg.LinAlgError:
+                    pass
+            return np.linalg.lstsq(M, v, rcond=None)[0]
+
+        z = solve(rhs)
+        return z + solve(rhs - M @ z)
+
+    def infeasible(self, basis, art_rows, w):
+        """"infeasible" when the phase-1 duals y prove it (Farkas: S^T y <= 0
+        and bs.y > 0), else "numerical_difficulties"."""
+        S = self.S
+        m, k = S.shape
+        art = np.zeros((m, len(art_rows)))
+        art[art_rows, np.arange(len(art_rows))] = 1.0
+        M = np.hstack([S, art])
+        cost = np.concatenate([np.zeros(k), np.ones(len(art_rows))])
+        y = self._solve(M[:, basis].T, cost[basis])
+        norm = np.abs(y).max(initial=0.0)
+        if not (w > FEAS_TOL * self.b_size and norm > 0):
+            return "numerical_difficulties"
+        y = y / norm
+        proof = (np.all(S.T @ y <= CHECK_TOL * (1.0 + np.abs(S).T @ np.abs(y)))
+                 and self.bs @ y > FEAS_TOL * self.b_size)
+        return "infeasible" if proof else "numerical_difficulties"
+
+    def phase_two(self, status, T, basis, cost):
+        """(status, x) after phase 2; x in the problem's units, or None."""
+        if status == "numerical_difficulties":
+            return status, None
+        if status == "iteration_limit":
+            values = np.zeros(T.shape[1] - 1)
+            values[basis] = T[:-1, -1]
+            return status, values
+        S, bs, absS = self.S, self.bs, np.abs(self.S)
+        B = S[:, basis]
+        Binv = np.abs(np.linalg.pinv(B)) if len(basis) else B.T
+        # 基本解：B x_B = b；误差界 ROUNDING |B^-1| (|B| |x_B| + |b|)
+        xs = np.zeros(S.shape[1])
+        xs[basis] = self._solve(B, bs)
+        x_err = ROUNDING * Binv @ (np.abs(B) @ xs[basis] + np.abs(bs))
+        if (np.any(xs[basis] < -(10 * FEAS_TOL + x_err))
+                or np.any(np.abs(S @ xs - bs)  # 删去的“冗余”等式要成立
+                          > CHECK_TOL * (1.0 + absS @ np.abs(xs) + np.abs(bs)))):
+            return "numerical_difficulties", None
+        # 对偶：B^T y = c_B，检验数 d = c - S^T y
+        cs = cost * self.size
+        cs = cs / max(np.abs(cs).max(), np.finfo(float).tiny)
+        y = self._solve(B.T, cs[basis])
+        d = cs - S.T @ y
+        y_err = ROUNDING * Binv.T @ (np.abs(B).T @ np.abs(y) + np.abs(cs[basis]))
+        d_tol = (10 * ZERO_TOL + ROUNDING * absS.T @ np.abs(y)
+                 + absS.T @ y_err)
+        if status == "unbounded":
+            # 检验数为负的列 j，若 B^-1 a_j 没有正分量，x + t (e_j - B^-1 a_j)
+            # 对所有 t >= 0 都可行，目标值无限下降
+            for j in np.flatnonzero(d < -d_tol):
+                w = self._solve(B, S[:, j])
+                w_err = ROUNDING * Binv @ (np.abs(B) @ np.abs(w)
+                                           + np.abs(S[:, j]))
+                if np.all(w <= ZERO_TOL + w_err):  # 正分量只能是舍入误差
+                    return status, xs * self.size
+            return "numerical_difficulties", None
+        gap = cs @ xs - bs @ y  # 对偶间隙
+        if np.all(d >= -d_tol) and abs(gap) <= CHECK_TOL * (
+                1.0 + np.abs(cs) @ np.abs(xs) + np.abs(bs) @ np.abs(y)):
+            return status, xs * self.size
+        return "numerical_difficulties", None
 
 
 def find_cycle(tableaus, phase=None):
@@ -274,6 +551,11 @@ def find_cycle(tableaus, phase=None):
 
     Indices refer to ``tableaus`` (restricted to ``phase`` when given).
     """
+    if phase is not None and (isinstance(phase, (bool, np.bool_))
+                              or phase not in (1, 2)):
+        kind = ValueError if isinstance(phase, (int, np.integer)) and \
+            not isinstance(phase, (bool, np.bool_)) else TypeError
+        raise kind(f"phase must be None, 1 or 2, got {phase!r}")
     seen = {}
     for i, tab in enumerate(t for t in tableaus
                             if phase is None or t.phase == phase):
@@ -333,6 +615,7 @@ def fmt_number(v):
 
 def tableau_frame(tab: Tableau, ratios=True):
     """A tableau as a table: basic variables as rows, the pivot in [ ]."""
+    ratios = _check_flag(ratios, "ratios")
     T = tab.table
     obj = "w 行" if tab.phase == 1 else "目标行"
     rows = list(tab.basis_names) + [obj]
@@ -343,7 +626,7 @@ def tableau_frame(tab: Tableau, ratios=True):
     df = pd.DataFrame(cells, columns=list(tab.names) + ["右端"])
     if ratios and tab.entering is not None:
         col = T[:-1, tab.entering]
-        df["比值"] = [fmt_number(T[i, -1] / a) if a > PIVOT_TOL else "—"
+        df["比值"] = [fmt_number(T[i, -1] / a) if a > ZERO_TOL else "—"
                     for i, a in enumerate(col)] + [""]
     df.insert(0, "基变量", rows)
     return df.set_index("基变量")
@@ -370,7 +653,7 @@ def _example_tableau(i):
     from docexec import Markdown
 
     c, A_ub, b_ub = example_problem()
-    res = simplex(c, A_ub, b_ub, maximize=True)
+    res = simplex(c, A_ub, b_ub, maximize=True, record=True)
     tab = res.tableaus[i]
     lines = [_describe_state(tab, 2, True)]
     if tab.entering is not None:
@@ -415,7 +698,7 @@ def plot_example():
     from matplotlib.patches import Polygon
 
     c, A_ub, b_ub = example_problem()
-    res = simplex(c, A_ub, b_ub, maximize=True)
+    res = simplex(c, A_ub, b_ub, maximize=True, record=True)
     path = np.array([t.basic_solution()[:2] for t in res.tableaus])
     vertices = np.array([[0, 0], [6, 0], [5, 2], [0, 4.5]])
 
@@ -479,7 +762,7 @@ def _name_key(name):
 
 def show_beale_dantzig():
     c, A_ub, b_ub = beale_problem()
-    res = simplex(c, A_ub, b_ub, rule="dantzig", max_iter=60)
+    res = simplex(c, A_ub, b_ub, rule="dantzig", max_iter=60, record=True)
     start, period = find_cycle(res.tableaus)
     print(f"表 {start} 与表 {start + period} 的基相同：周期为 {period} 的循环；"
           f"max_iter=60 用完，status = {res.status!r}")
@@ -488,7 +771,7 @@ def show_beale_dantzig():
 
 def show_beale_bland():
     c, A_ub, b_ub = beale_problem()
-    res = simplex(c, A_ub, b_ub, rule="bland")
+    res = simplex(c, A_ub, b_ub, rule="bland", record=True)
     print(f"status = {res.status!r}，nit = {res.nit}，"
           f"x = {[fmt_number(v) for v in res.x]}，最小值 = {fmt_number(res.fun)}")
     return _pivot_log(res.tableaus)
@@ -500,7 +783,8 @@ def show_beale_summary():
     c, A_ub, b_ub = beale_problem()
     rows = []
     for rule in RULES:
-        res = simplex(c, A_ub, b_ub, rule=rule)  # 默认 max_iter=10_000
+        # 默认 max_iter=10_000
+        res = simplex(c, A_ub, b_ub, rule=rule, record=True)
         cyc = find_cycle(res.tableaus)
         rows.append({
             "方法": f"simplex(rule={rule!r})", "status": res.status,
@@ -528,7 +812,7 @@ def tableau_text(tab: Tableau):
 
 def show_two_phase():
     c, A_ub, b_ub, A_eq, b_eq = two_phase_problem()
-    res = simplex(c, A_ub, b_ub, A_eq, b_eq)
+    res = simplex(c, A_ub, b_ub, A_eq, b_eq, record=True)
     parts, k = [], {1: 0, 2: 0}
     for tab in res.tableaus:
         k[tab.phase] += 1
@@ -563,7 +847,7 @@ def show_infeasible_unbounded():
     }
     rows = []
     for label, kw in cases.items():
-        res = simplex(**kw)
+        res = simplex(**kw, record=True)
         last = res.tableaus[-1]
         if res.status == "infeasible":
             why = f"第一阶段最优值 w = {fmt_number(-last.table[-1, -1])} > 0"
@@ -580,12 +864,72 @@ def show_infeasible_unbounded():
     return pd.DataFrame(rows).set_index("问题")
 
 
+def scaled_transport_problem(seed=65, supplies=6, demands=5, spread=4):
+    """A balanced transportation problem with small integer data, written
+    in badly chosen units: every constraint and every variable multiplied by
+    10**k, k a random integer in [-spread, spread].
+
+    Returns (scaled, plain): both (c, A_eq, b_eq).  The units change
+    neither the status nor the optimal value, so ``plain`` gives the answer.
+    """
+    rng = np.random.default_rng(_check_int(seed, "seed"))
+    ns = _check_int(supplies, "supplies", 1)
+    nd = _check_int(demands, "demands", 1)
+    spread = _check_int(spread, "spread")
+    supply = rng.integers(1, 6, ns).astype(float)
+    demand = np.bincount(rng.integers(0, nd, int(supply.sum())),
+                         minlength=nd).astype(float)
+    A = np.zeros((ns + nd, ns * nd))
+    for i in range(ns):
+        A[i, i * nd:(i + 1) * nd] = 1.0  # 产地 i 运出的总量
+    for j in range(nd):
+        A[ns + j, j::nd] = 1.0  # 运到销地 j 的总量
+    b = np.concatenate([supply, demand])
+    c = rng.integers(1, 10, ns * nd).astype(float)
+    # 10 的整数次幂用 Python 的 float 计算：与 NumPy 的 SIMD 实现无关
+    powers = {k: 10.0 ** k for k in range(-spread, spread + 1)}
+    r = np.array([powers[k] for k in rng.integers(-spread, spread + 1, len(b))])
+    s = np.array([powers[k] for k in rng.integers(-spread, spread + 1, len(c))])
+    return (c * s, A * r[:, None] * s, b * r), (c, A, b)
+
+
+def show_scaled_transport():
+    from scipy.optimize import linprog
+
+    (c, A, b), (c0, A0, b0) = scaled_transport_problem()
+    ref = linprog(c0, A_eq=A0, b_eq=b0, method="highs")  # 原来单位下的问题
+    nz = np.abs(A[A != 0])
+    print(f"{len(b)} 个等式、{len(c)} 个变量；系数的绝对值从 {nz.min():.0e} "
+          f"到 {nz.max():.0e}，费用从 {np.abs(c).min():.0e} "
+          f"到 {np.abs(c).max():.0e}；原问题的最小值为 {ref.fun:g}")
+    rows = []
+    for rule in RULES:
+        res = simplex(c, A_eq=A, b_eq=b, rule=rule)
+        rows.append({"方法": f"simplex(rule={rule!r})", "status": res.status,
+                     "nit": res.nit, "最小值": f"{res.fun:.6f}",
+                     "与原问题最小值之差（相对）":
+                         bound(abs(res.fun - ref.fun) / abs(ref.fun), 1e-12)})
+    res = linprog(c, A_eq=A, b_eq=b, method="highs")
+    rows.append({"方法": "linprog(method='highs')",
+                 "status": _HIGHS_STATUS[res.status], "nit": res.nit,
+                 "最小值": f"{res.fun:.6f}", "与原问题最小值之差（相对）":
+                     bound(abs(res.fun - ref.fun) / abs(ref.fun), 1e-9)})
+    return pd.DataFrame(rows).set_index("方法")
+
+
 FEASIBLE_SHARE = 0.7
 MAX_SIZES = (8, 7, 3)  # 随机问题的最大变量数、不等式数、等式数
 
 
 def random_problem(rng, kind, n, m_ub, m_eq):
-    """Random LP used for the article's comparison table."""
+    """Random LP used for the article's comparison table.
+    kind: "integer" (small integer coefficients) or "normal"."""
+    if not isinstance(kind, str):
+        raise TypeError(f"kind must be 'integer' or 'normal', got {kind!r}")
+    if kind not in ("integer", "normal"):
+        raise ValueError(f"kind must be 'integer' or 'normal', got {kind!r}")
+    n, m_ub, m_eq = (_check_int(v, name) for v, name in
+                     ((n, "n"), (m_ub, "m_ub"), (m_eq, "m_eq")))
     if kind == "integer":  # 小整数系数：退化与并列很常见
         def draw(*shape):
             return rng.integers(-4, 5, size=shape).astype(float)
@@ -607,6 +951,8 @@ def compare_with_linprog(n_problems=300, seed=0):
     """Solve random LPs with both solvers; one row per problem."""
     from scipy.optimize import linprog
 
+    n_problems = _check_int(n_problems, "n_problems")
+    seed = _check_int(seed, "seed")
     rng = np.random.default_rng(seed)
     rows = []
     for i in range(n_problems):
