@@ -572,12 +572,13 @@ def _to_dict(levels, items, n):
 # Association rules
 # ---------------------------------------------------------------------------
 
-# mlxtend 的规则指标：列名和顺序都相同。默认只返回前三个常用指标
+# mlxtend 的规则指标：列名和顺序都相同。默认返回六个标准指标
 METRICS = ("antecedent support", "consequent support", "support",
            "confidence", "lift", "representativity", "leverage",
            "conviction", "zhangs_metric", "jaccard", "certainty",
            "kulczynski")
-DEFAULT_METRICS = ("support", "confidence", "lift")
+DEFAULT_METRICS = ("support", "confidence", "lift", "leverage", "conviction",
+                   "zhangs_metric")
 
 
 def _check_frequent(frequent, min_confidence):

@@ -18,7 +18,8 @@ from snippets import apriori as ap
 from snippets.apriori import apriori, association_rules, generate_transactions
 
 TOL = 1e-12
-RULE_COLUMNS = ["antecedents", "consequents", "support", "confidence", "lift"]
+RULE_COLUMNS = ["antecedents", "consequents", "support", "confidence", "lift",
+                "leverage", "conviction", "zhangs_metric"]
 
 
 def one_hot(transactions):
@@ -41,25 +42,26 @@ def assert_same_itemsets(ours, ref, tol=TOL):
 
 
 def reference_rules(frame, frequent_df, min_confidence):
+    """mlxtend's rules with the six standard metrics, keyed by (antecedent, consequent)."""
+    metrics = RULE_COLUMNS[2:]
     rules = mlx_rules(frequent_df, num_itemsets=len(frame),
                       metric="confidence", min_threshold=min_confidence,
-                      return_metrics=["support", "confidence", "lift"])
-    return {(a, c): (s, conf, lift) for a, c, s, conf, lift in
-            zip(rules.antecedents, rules.consequents, rules.support,
-                rules.confidence, rules.lift)}
+                      return_metrics=metrics)
+    return {(a, c): tuple(values) for a, c, *values in
+            zip(rules.antecedents, rules.consequents, *(rules[m] for m in metrics))}
 
 
 def assert_same_rules(ours, ref, min_confidence):
     assert list(ours.columns) == RULE_COLUMNS
-    got = {(a, c): (s, conf, lift) for a, c, s, conf, lift in
-           ours.itertuples(index=False)}
+    got = {(a, c): tuple(values) for a, c, *values in ours.itertuples(index=False)}
     assert len(got) == len(ours)  # 没有重复的规则
     # 置信度恰好等于阈值（如 7/10 对 0.7）时，两边的舍入可能落在阈值两侧
     tie = {k for k, v in (got | ref).items()
            if abs(v[1] - min_confidence) < 1e-12}
     assert got.keys() - tie == ref.keys() - tie
     for key in ref.keys() & got.keys():
-        assert np.allclose(got[key], ref[key], rtol=0, atol=TOL)
+        # conviction = (1 - s(C)) / (1 - conf) magnifies rounding when conf is near 1
+        assert np.allclose(got[key], ref[key], rtol=1e-9, atol=TOL), key
 
 
 # ---------------------------------------------------------------------------
