@@ -253,18 +253,21 @@ def test_bad_types_and_values():
         bp.backprop(bad, y, weights, biases)
 
 
-def test_hand_gradients_match_autograd():
-    x, y, (W1, b1, W2, b2) = bp.example_network()
+def _assert_hand_gradients_match_autograd(x, y, W1, b1, W2, b2):
     loss, gW1, gb1, gW2, gb2 = bp.hand_gradients(
         x[0].tolist(), y[0].tolist(), W1.tolist(), b1.tolist(), W2.tolist(),
         b2.tolist())
     ref = torch_reference(x, y, [W1, W2], [b1, b2], "sigmoid", "sigmoid",
                           "mse")
     _assert_close(loss, ref[0])
-    _assert_close(np.array(gW1), ref[1][0])
-    _assert_close(np.array(gW2), ref[1][1])
-    _assert_close(np.array(gb1), ref[2][0])
-    _assert_close(np.array(gb2), ref[2][1])
+    for ours, theirs in ((gW1, ref[1][0]), (gW2, ref[1][1]), (gb1, ref[2][0]),
+                         (gb2, ref[2][1])):
+        _assert_close(np.array(ours), theirs)
+
+
+def test_hand_gradients_match_autograd():
+    x, y, (W1, b1, W2, b2) = bp.example_network()
+    _assert_hand_gradients_match_autograd(x, y, W1, b1, W2, b2)
 
 
 def test_manual_training_equals_sgd():
@@ -336,14 +339,7 @@ def test_hand_gradients_at_huge_inputs_match_autograd():
     # z = -7000 附近：旧实现的 math.exp(7000) 抛出 OverflowError
     _, _, (W1, b1, W2, b2) = bp.example_network()
     x, y = np.array([[1e4, -1e4]]), np.array([[0.9, 0.1]])
-    loss, gW1, gb1, gW2, gb2 = bp.hand_gradients(
-        x[0].tolist(), y[0].tolist(), W1.tolist(), b1.tolist(), W2.tolist(),
-        b2.tolist())
-    ref = torch_reference(x, y, [W1, W2], [b1, b2], "sigmoid", "sigmoid",
-                          "mse")
-    _assert_close(loss, ref[0])
-    _assert_close(np.array(gW1), ref[1][0])
-    _assert_close(np.array(gW2), ref[1][1])
+    _assert_hand_gradients_match_autograd(x, y, W1, b1, W2, b2)
 
 
 def test_finite_difference_refuses_integer_weights_and_bad_steps():
