@@ -26,7 +26,9 @@ import pandas as pd
 from snippets._precision import bound
 
 # 由 benchmarks/bench_rolling.py 写入并提交；站点构建只读取它，从不计时
-BENCH_RESULTS = "benchmarks/results/rolling.json"
+# the committed benchmark results, found from any working directory
+BENCH_RESULTS = str(Path(__file__).resolve().parents[1]
+                    / "benchmarks/results/rolling.json")
 
 # 某个回归变量对常数项和它前面的回归变量做回归后，剩余平方和不到
 # 自身平方和的这个比例时，窗口视为秩亏，估计记为 NaN

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from site_build import ARTIFACTS, Page, notebook_pages, posts
+from docexec.refs import scan_file
+from site_build import ARTIFACTS, REPO, Page, notebook_pages, posts
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
@@ -46,6 +47,9 @@ def test_post_math_typeset_and_figures_loaded(browser, base_url, post, scheme):
             assert loaded, img.get_attribute("src")
             assert img.is_visible() and img.get_attribute("alt")
         assert figures.count() * 2 == p.locator(".docexec-figure img").count()
+        # every block with alt text draws a figure: a page that lost its figures fails here
+        drawn = [s for s in scan_file(post.source, REPO) if s.ref and s.ref.option("alt")]
+        assert figures.count() == len(drawn) > 0, (figures.count(), len(drawn))
         assert not page.errors, page.errors
         name = post.url.strip("/").replace("/", "_")
         page.screenshot(ARTIFACTS / f"{name}-{scheme}.png")

@@ -171,7 +171,8 @@ def test_parallel_run_executes_each_key_once(project):
             Ref("snippets.other:independent", "a.md", 9)]
     results = engine.run(refs)
     assert engine.executed == 2
-    assert all(isinstance(v, dict) for v in results.values())
+    texts = [results[r]["outputs"] for r in refs]
+    assert texts == [[{"kind": "text", "text": "fine"}]] * 2 + [[{"kind": "text", "text": "other"}]]
 
 
 # --- failures ----------------------------------------------------------------------------------
@@ -240,7 +241,12 @@ def test_warm_run_executes_nothing(project):
     make_engine(project).run(refs)
     warm = make_engine(project)
     results = warm.run(refs)
-    assert warm.executed == 0 and all(isinstance(r, dict) for r in results.values())
+    assert warm.executed == 0
+    # the cached outputs, not just any dict: what the cold run printed and returned
+    assert results[refs[0]]["outputs"] == [
+        {"kind": "text", "text": "helper says <script>alert(1)</script>\n", "stream": True},
+        {"kind": "text", "text": "answer=42"}]
+    assert results[refs[1]]["outputs"] == [{"kind": "text", "text": "other"}]
 
 
 def test_editing_a_module_invalidates_exactly_its_dependents(project):
@@ -331,7 +337,12 @@ def test_two_runs_at_once_share_the_cache_safely(project):
     engine = make_engine(project)
     results = engine.run([ref("snippets.demo:answer"), ref("snippets.demo:figure", alt="图"),
                           ref("snippets.demo:table")])
-    assert engine.executed == 0 and all(isinstance(r, dict) for r in results.values())
+    assert engine.executed == 0
+    answer, figure, table = (results[r]["outputs"] for r in results)
+    assert answer[-1] == {"kind": "text", "text": "answer=42"}
+    assert [o["kind"] for o in figure] == ["figure"]
+    assert all((project / ".cache" / "figures" / figure[0][v]).is_file() for v in ("light", "dark"))
+    assert table[0]["kind"] == "table" and "x&lt;y" in table[0]["html"]
     assert not list((project / ".cache").rglob("*.tmp"))
 
 

@@ -77,6 +77,7 @@ def test_each_post_contains_its_executed_results_and_figures(built_site):
             assert f'data-ref="{scanned.ref.target}"' in text
             for out in entry["outputs"]:
                 if out["kind"] == "text":
+                    assert out["text"].strip(), f"{scanned.ref.target} printed nothing"
                     assert html.escape(out["text"].rstrip()) in text, scanned.ref.target
                 elif out["kind"] == "table":
                     assert out["html"] in text, scanned.ref.target
