@@ -14,10 +14,10 @@ import textwrap
 from pathlib import Path
 
 from .outputs import KINDS
-from .refs import Ref, ReferenceError_, iter_blocks, parse_options, parse_target
+from .refs import (Ref, ReferenceError_, iter_blocks, module_name, parse_include,
+                   parse_options, parse_target)
 from .runner import Engine
 
-_INCLUDE_RE = re.compile(r'^\s*--8<--\s+"(?P<path>[^":]+)(?::(?P<section>[\w-]+))?"\s*$')
 _FRONT_RE = re.compile(r"^---\n.*?\n---\n", re.S)
 _ADMONITION_RE = re.compile(r'^(?:!!!|\?\?\?\+?)\s+(\w+)(?:\s+"([^"]*)")?\s*$')
 _ATTR_LIST_RE = re.compile(r"\{\s*\.md-button[^}]*\}")
@@ -110,6 +110,7 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
         "输出是构建网站时执行的结果。请在博客仓库的根目录中运行。", id="intro"),
         new_code_cell(SETUP, id="setup")]
     prose: list[str] = []
+    shown: set[str] = set()  # files whose sections the page includes
     count = 0
 
     def flush():
@@ -125,7 +126,7 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
                 flush()
             prose.append(lines[i])
             continue
-        includes = [_INCLUDE_RE.match(b) for b in fence.body if b.strip()]
+        includes = [parse_include(b) for b in fence.body if b.strip()]
         if fence.is_exec:
             flush()
             try:
@@ -141,16 +142,17 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
                                        execution_count=count, outputs=outputs))
         elif includes and all(includes):
             flush()
-            source = "\n\n".join(snippet_section(root, inc["path"], inc["section"])
+            source = "\n\n".join(snippet_section(root, inc.path, inc.section)
                                  for inc in includes)
+            shown.update(inc.path for inc in includes)
             count += 1
             cells.append(new_code_cell(source, id=_cell_id("code", len(cells), source),
                                        execution_count=count))
         else:
             prose.extend(lines[i:fence.end + 1])
     flush()
-    modules = sorted({m.group(1).replace("/", ".") for m in re.finditer(
-        r'--8<--\s+"(snippets/[\w/]+)\.py', markdown)})
+    modules = sorted({m for m in (module_name(path, engine.settings.packages) for path in shown)
+                      if m})
     if modules:
         # the page shows parts of a module; load all of it so the parts find their helpers
         lines = ["", "# 文章只展示了模块的一部分：先载入整个模块，下面的代码块才能用到其余的函数",

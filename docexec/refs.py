@@ -24,6 +24,31 @@ TOLERANCE_OPTIONS = ("rtol", "atol")
 _OPEN_RE = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
 
 
+# pymdownx.snippets' include line: --8<-- "path/to/file.py:section"
+_INCLUDE_RE = re.compile(r'^\s*--8<--\s+"(?P<path>[^":]+)(?::(?P<section>[\w-]+))?"\s*$')
+
+
+@dataclass(frozen=True)
+class Include:
+    """One ``--8<--`` line: the file and, if named, the section of it."""
+
+    path: str
+    section: str | None = None
+
+
+def parse_include(line: str) -> Include | None:
+    """The include a line makes, or None when it is not an include line."""
+    m = _INCLUDE_RE.match(line)
+    return Include(m["path"], m["section"]) if m else None
+
+
+def module_name(path: str, packages: tuple[str, ...]) -> str | None:
+    """``snippets/gru.py`` -> ``snippets.gru`` when the file is in one of ``packages``."""
+    if not path.endswith(".py") or path.split("/", 1)[0] not in packages:
+        return None
+    return path[:-3].replace("/", ".").removesuffix(".__init__")
+
+
 class ReferenceError_(ValueError):
     """A malformed reference: the message names what is wrong."""
 

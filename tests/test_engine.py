@@ -547,3 +547,28 @@ def test_a_cache_entry_with_a_malformed_output_is_recomputed(project, bad_output
     again = make_engine(project)
     assert again.result(r)["outputs"] == [{"kind": "text", "text": "fine"}]
     assert again.executed == 1
+
+
+@pytest.mark.parametrize("line, expected", [
+    ('--8<-- "snippets/gru.py:gru_cell"', ("snippets/gru.py", "gru_cell")),
+    ('  --8<-- "snippets/gru.py"', ("snippets/gru.py", None)),
+    ('--8<-- "snippets/a/core.py:start-here"  ', ("snippets/a/core.py", "start-here")),
+    ('--8<-- snippets/gru.py', None),
+    ('print("--8<--")', None),
+])
+def test_include_lines_are_parsed_in_one_place(line, expected):
+    from docexec.refs import parse_include
+
+    found = parse_include(line)
+    assert (found and (found.path, found.section)) == expected
+
+
+@pytest.mark.parametrize("path, name", [
+    ("snippets/gru.py", "snippets.gru"), ("snippets/apriori/core.py", "snippets.apriori.core"),
+    ("snippets/apriori/__init__.py", "snippets.apriori"), ("docs/x.py", None),
+    ("snippets/data.csv", None),
+])
+def test_module_name_follows_the_configured_packages(path, name):
+    from docexec.refs import module_name
+
+    assert module_name(path, ("snippets",)) == name

@@ -18,7 +18,9 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.utils import meta as meta_util
 
+import docexec.extension as dx
 from docexec.extension import relative_prefix
+from docexec.refs import iter_blocks, module_name, parse_include
 from post_dates import post_date  # docs/.hooks/ is on the path while hooks load
 
 CJK_PER_MINUTE = 300  # characters of technical Chinese prose
@@ -75,10 +77,8 @@ def on_page_markdown(markdown, page, config, files):
 
 # --- snippet source pages ------------------------------------------------------------------------
 
-_INCLUDE_FENCE = re.compile(
-    r'^[ \t]*`{3,}python[^\n]*title="(?P<title>snippets/[\w/]+\.py)"[^\n]*\n'
-    r'[ \t]*--8<--\s+"(?P<path>snippets/[\w/]+\.py)(?::(?P<section>[\w-]+))?"', re.M)
-_FILENAME_SPAN = re.compile(r'<span class="filename">(snippets/[\w/]+\.py)</span>')
+_TITLE = re.compile(r'title="([^"]+\.py)"')
+_FILENAME_SPAN = re.compile(r'<span class="filename">([\w/]+\.py)</span>')
 _titled_blocks: dict[str, list[tuple[str, int]]] = {}  # page src_uri -> [(path, first line)]
 
 
@@ -95,27 +95,39 @@ def _section_line(root: Path, path: str, section: str | None) -> int:
     return 1
 
 
+def _packages() -> tuple[str, ...]:
+    return dx.engine().settings.packages  # configured by docexec_glue's on_config
+
+
 def on_files(files, config):
     root = Path(config.config_file_path).parent
-    for module in sorted((root / "snippets").glob("*.py")):
-        if module.name == "__init__.py":
-            continue
-        path = module.relative_to(root).as_posix()
-        code = module.read_text(encoding="utf-8")
-        content = (
-            "---\nsearch:\n  exclude: true\n---\n\n"
-            f"# {path}\n\n本页是模块的完整源码，文章中的代码块都取自这里。"
-            f"测试见 `tests/test_{module.stem}.py`。\n\n"
-            f'````python linenums="1"\n{code}\n````\n')
-        files.append(File.generated(config, _source_uri(path), content=content))
+    for package in _packages():
+        for module in sorted((root / package).rglob("*.py")):
+            if module.name == "__init__.py":
+                continue
+            path = module.relative_to(root).as_posix()
+            code = module.read_text(encoding="utf-8")
+            content = (
+                "---\nsearch:\n  exclude: true\n---\n\n"
+                f"# {path}\n\n本页是模块的完整源码，文章中的代码块都取自这里。"
+                f"测试见 `tests/test_{module.stem}.py`。\n\n"
+                f'````python linenums="1"\n{code}\n````\n')
+            files.append(File.generated(config, _source_uri(path), content=content))
     return files
 
 
 def _remember_titled_blocks(markdown, page, config):
+    """Code blocks titled with the module they include: (module path, first shown line)."""
     root = Path(config.config_file_path).parent
-    _titled_blocks[page.file.src_uri] = [
-        (m["title"], _section_line(root, m["path"], m["section"]))
-        for m in _INCLUDE_FENCE.finditer(markdown) if m["title"] == m["path"]]
+    blocks = []
+    for _, fence in iter_blocks(markdown.splitlines()):
+        title = _TITLE.search(fence.info) if fence is not None else None
+        if title is None or module_name(title[1], _packages()) is None:
+            continue
+        first = next((parse_include(b) for b in fence.body if b.strip()), None)
+        if first is not None and first.path == title[1]:
+            blocks.append((first.path, _section_line(root, first.path, first.section)))
+    _titled_blocks[page.file.src_uri] = blocks
 
 
 def _link_titles(html, page):
