@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from snippets._checks import integer
+
 # 一个数据块（位集、配对编码等临时数组）最多占用的字节数
 CHUNK_BYTES = 1 << 25
 # 缓存上一层频繁项集位集的上限：超过时改为逐块重新计算
@@ -48,16 +50,6 @@ def _check_min_support(min_support):
     if not (0.0 < float(min_support) <= 1.0):
         raise ValueError(f"min_support must lie in (0, 1], got {min_support!r}")
     return float(min_support)
-
-
-def _check_max_len(max_len):
-    if max_len is None:
-        return None
-    if isinstance(max_len, bool) or not isinstance(max_len, numbers.Integral):
-        raise TypeError(f"max_len must be None or an integer, got {max_len!r}")
-    if max_len < 1:
-        raise ValueError(f"max_len must be at least 1, got {max_len}")
-    return int(max_len)
 
 
 def _min_count(min_support, n):
@@ -539,7 +531,7 @@ def apriori(transactions, min_support, max_len=None):
     Returns {frozenset(itemset): support}, level by level.
     """
     min_support = _check_min_support(min_support)
-    max_len = _check_max_len(max_len)
+    max_len = integer(max_len, "max_len", 1, optional=True)
     if isinstance(transactions, pd.DataFrame):
         n, indptr, codes, items = _encode_frame(transactions)
     else:
@@ -818,10 +810,7 @@ def _check_generator_args(n_transactions, avg_transaction_len,
                           corruption_mean, corruption_sd, seed):
     for name, value in [("n_transactions", n_transactions),
                         ("n_items", n_items), ("n_patterns", n_patterns)]:
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name} must be an integer, got {value!r}")
-        if value < 1:
-            raise ValueError(f"{name} must be at least 1, got {value}")
+        integer(value, name, 1)
     for name, value in [("avg_transaction_len", avg_transaction_len),
                         ("avg_pattern_len", avg_pattern_len),
                         ("correlation", correlation),

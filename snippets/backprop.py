@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from snippets._precision import bound
+from snippets._checks import integer
 
 LOSSES = ("mse", "cross_entropy")
 
@@ -212,14 +213,6 @@ def _sig(t):
     if t < -700.0:  # exp(-t) 会上溢；此时 1 + e^t 就是 1
         return math.exp(t)
     return 1.0 / (1.0 + math.exp(-t))
-
-
-def _check_int(value, name, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
 
 
 def _check_real(value, name, positive=False):
@@ -431,7 +424,7 @@ def random_network(sizes, rng):
     if isinstance(sizes, (str, bytes)) or len(sizes) < 2:
         raise ValueError("sizes must list at least two layer widths, got "
                          f"{sizes!r}")
-    sizes = [_check_int(v, f"sizes[{i}]", 1) for i, v in enumerate(sizes)]
+    sizes = [integer(v, f"sizes[{i}]", 1) for i, v in enumerate(sizes)]
     weights, biases = [], []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         bound = 1.0 / math.sqrt(n_in)
@@ -596,9 +589,9 @@ def plot_step_size():
 
 def spiral_data(n_per_class=60, n_classes=3, seed=0):
     """A small 2-D, 3-class spiral data set."""
-    n_per_class = _check_int(n_per_class, "n_per_class", 1)
-    n_classes = _check_int(n_classes, "n_classes", 1)
-    seed = _check_int(seed, "seed", 0)
+    n_per_class = integer(n_per_class, "n_per_class", 1)
+    n_classes = integer(n_classes, "n_classes", 1)
+    seed = integer(seed, "seed", 0)
     rng = np.random.default_rng(seed)
     xs, ys = [], []
     for c in range(n_classes):
@@ -613,7 +606,7 @@ def spiral_data(n_per_class=60, n_classes=3, seed=0):
 # --8<-- [start:train_manual]
 def train_manual(x, y, weights, biases, lr, steps, **kw):
     """Full-batch gradient descent with the gradients from backprop."""
-    lr, steps = _check_real(lr, "lr"), _check_int(steps, "steps", 0)
+    lr, steps = _check_real(lr, "lr"), integer(steps, "steps", 0)
     weights = [np.array(W, dtype=np.float64) for W in weights]  # 副本
     biases = [np.array(b, dtype=np.float64) for b in biases]
     losses = []
@@ -632,7 +625,7 @@ def train_torch(x, y, weights, biases, lr, steps):
     """The same network and start, trained by torch.optim.SGD."""
     import torch
 
-    lr, steps = _check_real(lr, "lr"), _check_int(steps, "steps", 0)
+    lr, steps = _check_real(lr, "lr"), integer(steps, "steps", 0)
     layers = []
     for W, b in zip(weights, biases):
         lin = torch.nn.Linear(*W.shape[::-1], dtype=torch.float64)

@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from snippets._precision import bound
+from snippets._checks import integer
 
 
 def _shape(t) -> tuple:
@@ -111,13 +112,6 @@ def gru_cell_cho(x, h, w_ih, w_hh, b_ih=None, b_hh=None):
     return (1 - z) * n + z * h
 
 
-def _check_size(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-
-
 def _check_flags(**flags):
     """Each flag must be a bool: bool("False") is True, so no truthiness."""
     for name, value in flags.items():
@@ -164,9 +158,9 @@ class ManualGRU(nn.Module):
                  batch_first=False, dropout=0.0, bidirectional=False,
                  device=None, dtype=None):  # nn.GRU 的参数顺序
         super().__init__()
-        _check_size("input_size", input_size)
-        _check_size("hidden_size", hidden_size)
-        _check_size("num_layers", num_layers)
+        integer(input_size, "input_size", 1)
+        integer(hidden_size, "hidden_size", 1)
+        integer(num_layers, "num_layers", 1)
         # 开关必须是 bool：bool("False") 是 True，不能靠真值判断
         _check_flags(bias=bias, batch_first=batch_first,
                      bidirectional=bidirectional)
@@ -614,8 +608,8 @@ def _check_decay(kind, z_bias, T, H):
         raise ValueError(f"kind must be 'gru' or 'rnn', got {kind!r}")
     if isinstance(z_bias, bool) or not isinstance(z_bias, numbers.Real):
         raise TypeError(f"z_bias must be a number, got {type(z_bias).__name__}")
-    _check_size("T", T)
-    _check_size("H", H)
+    integer(T, "T", 1)
+    integer(H, "H", 1)
 
 
 # --8<-- [start:gradient_decay]

@@ -24,6 +24,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from snippets._checks import integer
+
 PENALTIES = ("lasso", "ridge", "scad", "garrote")
 RULES = ("hard", "soft", "scad", "ridge", "garrote")
 CD_RULES = ("lasso", "scad", "nonneg_lasso")   # coordinate_descent 的 rule
@@ -144,7 +146,7 @@ def coordinate_descent(G, q, lam, rule, a=3.7, tol=1e-10,
     Returns (beta, sweeps, converged).
     """
     _check_choice(rule, "rule", CD_RULES)
-    max_iter = _as_int(max_iter, "max_iter", 1)
+    max_iter = integer(max_iter, "max_iter", 1)
     B, p = q.shape
     lam = np.broadcast_to(np.asarray(lam, dtype=float), (B,))
     beta = np.zeros((B, p)) if beta0 is None else np.array(beta0, float)
@@ -208,15 +210,6 @@ def _as_real(value, name):
     return value
 
 
-def _as_int(value, name, minimum):
-    """An int >= minimum; bool and integral floats such as 3.0 are refused."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
-
-
 def _check_choice(value, name, choices):
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"unknown {name} {value!r}; choose one of {choices}")
@@ -260,7 +253,7 @@ def _check_params(penalty, lam, a, tol, max_iter):
     tol = _as_real(tol, "tol")
     if tol <= 0:
         raise ValueError(f"tol must be positive, got {tol}")
-    max_iter = _as_int(max_iter, "max_iter", 1)
+    max_iter = integer(max_iter, "max_iter", 1)
     return lam, a, tol, max_iter
 
 
@@ -421,7 +414,7 @@ def lambda_grid(G, q, penalty, b_ols, n_grid=N_GRID, decades=GRID_DECADES):
     diagonal of G (the grid then reaches 1e-2 of it with 3 decades).
     """
     _check_choice(penalty, "penalty", PENALTIES)
-    n_grid = _as_int(n_grid, "n_grid", 1)
+    n_grid = integer(n_grid, "n_grid", 1)
     decades = _as_real(decades, "decades")
     if penalty in ("lasso", "scad"):
         top = np.abs(q).max(axis=1)
@@ -469,7 +462,7 @@ def gcv_path(G, q, yy, n, penalty, lams, a=3.7, tol=1e-10, max_iter=10_000):
 
 def fan_li_sigma(p=8, rho=RHO):
     """The AR(1) correlation matrix rho^|i - j| of size p x p."""
-    p = _as_int(p, "p", 1)
+    p = integer(p, "p", 1)
     rho = _as_real(rho, "rho")
     idx = np.arange(p)
     return rho ** np.abs(idx[:, None] - idx[None, :])
@@ -477,8 +470,8 @@ def fan_li_sigma(p=8, rho=RHO):
 
 def fan_li_data(n, sigma, n_rep, rng):
     """n_rep data sets of the Example 4.1 design: X (R, n, 8), y (R, n)."""
-    n = _as_int(n, "n", 1)
-    n_rep = _as_int(n_rep, "n_rep", 1)
+    n = integer(n, "n", 1)
+    n_rep = integer(n_rep, "n_rep", 1)
     sigma = _as_real(sigma, "sigma")
     p = len(BETA_TRUE)
     L = np.linalg.cholesky(fan_li_sigma(p))
@@ -513,8 +506,8 @@ def simulate(n, sigma, n_rep=100, seed=0):
     incorrectly zeroed ones (of 3 non-zeros).
     """
     p = len(BETA_TRUE)
-    n, n_rep = _as_int(n, "n", 1), _as_int(n_rep, "n_rep", 1)
-    seed = _as_int(seed, "seed", 0)
+    n, n_rep = integer(n, "n", 1), integer(n_rep, "n_rep", 1)
+    seed = integer(seed, "seed", 0)
     if n <= p + 1:
         raise ValueError(f"n must exceed p + 1 = {p + 1} (OLS and GCV), "
                          f"got {n}")
@@ -687,8 +680,8 @@ def _path_data(seed=2, n=60, sigma=1.0):
 
 def coefficient_paths(seed=2, n=60, sigma=1.0, n_grid=80):
     """Coefficient paths and the GCV choice for the four penalties."""
-    seed = _as_int(seed, "seed", 0)
-    n = _as_int(n, "n", len(BETA_TRUE) + 2)   # OLS 与 GCV 需要 n > p + 1
+    seed = integer(seed, "seed", 0)
+    n = integer(n, "n", len(BETA_TRUE) + 2)   # OLS 与 GCV 需要 n > p + 1
     G, q, yy, n = _path_data(seed, n, sigma)
     b_ols = ols_solve(G, q)
     out = {}

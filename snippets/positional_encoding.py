@@ -22,21 +22,7 @@ import torch
 from torch import nn
 
 from snippets._precision import bound
-
-
-def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
-
-
-def _check_bool(value, name):
-    # "False" 这样的字符串是真值：开关只接受 bool，不靠真假判断
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
+from snippets._checks import flag, integer
 
 
 def _check_dropout(dropout):
@@ -62,8 +48,8 @@ def _check_base(base):
 def sinusoidal_encoding(max_len, d_model, base=10000.0):
     """(max_len, d_model) table: PE[pos, 2i] = sin(pos / base^(2i/d_model)),
     PE[pos, 2i+1] = cos(pos / base^(2i/d_model))."""
-    max_len = _check_positive_int(max_len, "max_len")
-    d_model = _check_positive_int(d_model, "d_model")
+    max_len = integer(max_len, "max_len", 1)
+    d_model = integer(d_model, "d_model", 1)
     base = _check_base(base)
     # 在 float64 中算角度：位置可达数千，float32 的角度会有 1e-4 量级的误差
     pos = torch.arange(max_len, dtype=torch.float64).unsqueeze(1)  # (L, 1)
@@ -84,7 +70,7 @@ def shift_matrix(k, d_model, base=10000.0):
         raise TypeError(f"k must be a real number, got {type(k).__name__}")
     if not math.isfinite(k):
         raise ValueError(f"k must be finite, got {k}")
-    d_model = _check_positive_int(d_model, "d_model")
+    d_model = integer(d_model, "d_model", 1)
     base = _check_base(base)
     if d_model % 2:
         raise ValueError(
@@ -115,8 +101,8 @@ class PositionalEncoding(nn.Module):
     def __init__(self, d_model, max_len=5000, dropout=0.1):
         super().__init__()
         dropout = _check_dropout(dropout)
-        self.d_model = _check_positive_int(d_model, "d_model")
-        self.max_len = _check_positive_int(max_len, "max_len")
+        self.d_model = integer(d_model, "d_model", 1)
+        self.max_len = integer(max_len, "max_len", 1)
         self.dropout = nn.Dropout(dropout)
         # 表格可由公式重算，不必存进 state_dict
         self.register_buffer("pe", sinusoidal_encoding(max_len, d_model),
@@ -185,12 +171,12 @@ def self_attention(x, attn):
 
 def permutation_gap(seq_len=10, d_model=16, with_pe=False, seed=0):
     """max |Attn(P X) - P Attn(X)| for a random permutation P."""
-    seq_len = _check_positive_int(seq_len, "seq_len")
-    d_model = _check_positive_int(d_model, "d_model")
+    seq_len = integer(seq_len, "seq_len", 1)
+    d_model = integer(d_model, "d_model", 1)
     if d_model % 2:
         raise ValueError(f"d_model must be even (2 attention heads), got "
                          f"{d_model}")
-    with_pe = _check_bool(with_pe, "with_pe")
+    with_pe = flag(with_pe, "with_pe")
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     gen = torch.Generator().manual_seed(seed)
@@ -281,8 +267,8 @@ def show_naive_positions():
 
 def binary_encoding(max_len, n_bits):
     """Bit i of every position (bit 0 = least significant) as 0/1."""
-    max_len = _check_positive_int(max_len, "max_len")
-    n_bits = _check_positive_int(n_bits, "n_bits")
+    max_len = integer(max_len, "max_len", 1)
+    n_bits = integer(n_bits, "n_bits", 1)
     pos = np.arange(max_len)[:, None]
     return (pos >> np.arange(n_bits)) & 1
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from snippets._precision import bound
+from snippets._checks import flag, integer
 
 # 由 benchmarks/bench_rolling.py 写入并提交；站点构建只读取它，从不计时
 # the committed benchmark results, found from any working directory
@@ -106,24 +107,6 @@ def window_sums_blocks(values, window):
 # Input checks and the dense layout
 # ---------------------------------------------------------------------------
 
-def _flag(name, value):
-    """A yes/no argument must be a bool: ``"False"`` or 1 is a mistake."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r} "
-                        f"({type(value).__name__})")
-    return bool(value)
-
-
-def _integer(name, value, optional=False):
-    if optional and value is None:
-        return None
-    if (isinstance(value, (bool, np.bool_))
-            or not isinstance(value, numbers.Integral)):
-        what = "an integer or None" if optional else "an integer"
-        raise TypeError(f"{name} must be {what}, got {value!r}")
-    return int(value)
-
-
 def _fraction(name, value):
     if (isinstance(value, (bool, np.bool_))
             or not isinstance(value, numbers.Real)):
@@ -151,7 +134,7 @@ def _real_array(name, values, ndim=None):
 def _sums_args(values, window):
     """Checks of ``window_sums_*``: an array with rows, a window >= 1."""
     values = _real_array("values", values)
-    window = _integer("window", window)
+    window = integer(window, "window")
     if window < 1:
         raise ValueError(f"window must be at least 1, got {window}")
     return values, window
@@ -168,11 +151,11 @@ def _naive_args(y, X, window, min_nobs):
         raise ValueError("X has no column: nothing to estimate")
     if np.isinf(y).any() or np.isinf(X).any():
         raise ValueError("y and X may not hold infinite values")
-    window = _integer("window", window)
+    window = integer(window, "window")
     if window < k:
         raise ValueError(f"window={window} is smaller than the number of "
                          f"coefficients ({k})")
-    min_nobs = _integer("min_nobs", min_nobs, optional=True)
+    min_nobs = integer(min_nobs, "min_nobs", optional=True)
     min_nobs = k if min_nobs is None else min_nobs
     if not k <= min_nobs <= window:
         raise ValueError(f"min_nobs={min_nobs} must lie between the number "
@@ -186,7 +169,7 @@ def _panel_args(n_assets, n_dates, n_factors, late_start, gaps, missing):
     for name, v, low, high in (("n_assets", n_assets, 1, None),
                                ("n_dates", n_dates, 2, None),
                                ("n_factors", n_factors, 1, len(FACTORS))):
-        v = _integer(name, v)
+        v = integer(v, name)
         if v < low or (high is not None and v > high):
             span = f"at least {low}" if high is None else (
                 f"between {low} and {high}")
@@ -218,8 +201,8 @@ def _check_args(panel, y, xs, window, asset, time, add_constant, min_nobs,
     if not isinstance(panel, pd.DataFrame):
         raise TypeError(f"panel must be a pandas DataFrame, "
                         f"got {type(panel).__name__}")
-    add_constant = _flag("add_constant", add_constant)
-    _flag("expanding", expanding)
+    add_constant = flag(add_constant, "add_constant")
+    flag(expanding, "expanding")
     for name, value in (("y", y), ("asset", asset), ("time", time)):
         _label(name, value)
     for c in xs:
@@ -262,11 +245,11 @@ def _check_args(panel, y, xs, window, asset, time, add_constant, min_nobs,
                 or pd.api.types.is_complex_dtype(dtype)):
             raise TypeError(f"column {c!r} must be numeric (real), "
                             f"got {dtype}")
-    window = _integer("window", window)
+    window = integer(window, "window")
     if window < k:
         raise ValueError(f"window={window} is smaller than the number of "
                          f"coefficients ({k}: {coef})")
-    min_nobs = _integer("min_nobs", min_nobs, optional=True)
+    min_nobs = integer(min_nobs, "min_nobs", optional=True)
     if min_nobs is None:
         min_nobs = k
     if not k <= min_nobs <= window:

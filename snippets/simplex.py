@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from snippets._precision import bound
+from snippets._checks import flag, integer
 
 # "dantzig" 即最大系数规则（largest-coefficient rule）
 RULES = ("bland", "dantzig")
@@ -142,21 +143,6 @@ def _constraints(A, b, n, name_a, name_b):
     return A, b
 
 
-def _check_flag(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def _check_int(value, name, minimum=0):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-            value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
 def _rule_name(rule):
     """The canonical name of a pricing rule ("bland" or "dantzig")."""
     if not isinstance(rule, str):
@@ -175,10 +161,10 @@ def _validate(c, A_ub, b_ub, A_eq, b_eq, maximize, rule, max_iter, record):
         raise ValueError("c must have at least one entry (one per variable)")
     A_ub, b_ub = _constraints(A_ub, b_ub, c.size, "A_ub", "b_ub")
     A_eq, b_eq = _constraints(A_eq, b_eq, c.size, "A_eq", "b_eq")
-    maximize = _check_flag(maximize, "maximize")
-    record = _check_flag(record, "record")
+    maximize = flag(maximize, "maximize")
+    record = flag(record, "record")
     rule = _rule_name(rule)
-    max_iter = _check_int(max_iter, "max_iter")
+    max_iter = integer(max_iter, "max_iter", 0)
     return c, A_ub, b_ub, A_eq, b_eq, maximize, rule, max_iter, record
 
 
@@ -615,7 +601,7 @@ def fmt_number(v):
 
 def tableau_frame(tab: Tableau, ratios=True):
     """A tableau as a table: basic variables as rows, the pivot in [ ]."""
-    ratios = _check_flag(ratios, "ratios")
+    ratios = flag(ratios, "ratios")
     T = tab.table
     obj = "w 行" if tab.phase == 1 else "目标行"
     rows = list(tab.basis_names) + [obj]
@@ -872,10 +858,10 @@ def scaled_transport_problem(seed=65, supplies=6, demands=5, spread=4):
     Returns (scaled, plain): both (c, A_eq, b_eq).  The units change
     neither the status nor the optimal value, so ``plain`` gives the answer.
     """
-    rng = np.random.default_rng(_check_int(seed, "seed"))
-    ns = _check_int(supplies, "supplies", 1)
-    nd = _check_int(demands, "demands", 1)
-    spread = _check_int(spread, "spread")
+    rng = np.random.default_rng(integer(seed, "seed", 0))
+    ns = integer(supplies, "supplies", 1)
+    nd = integer(demands, "demands", 1)
+    spread = integer(spread, "spread", 0)
     supply = rng.integers(1, 6, ns).astype(float)
     demand = np.bincount(rng.integers(0, nd, int(supply.sum())),
                          minlength=nd).astype(float)
@@ -928,7 +914,7 @@ def random_problem(rng, kind, n, m_ub, m_eq):
         raise TypeError(f"kind must be 'integer' or 'normal', got {kind!r}")
     if kind not in ("integer", "normal"):
         raise ValueError(f"kind must be 'integer' or 'normal', got {kind!r}")
-    n, m_ub, m_eq = (_check_int(v, name) for v, name in
+    n, m_ub, m_eq = (integer(v, name, 0) for v, name in
                      ((n, "n"), (m_ub, "m_ub"), (m_eq, "m_eq")))
     if kind == "integer":  # 小整数系数：退化与并列很常见
         def draw(*shape):
@@ -951,8 +937,8 @@ def compare_with_linprog(n_problems=300, seed=0):
     """Solve random LPs with both solvers; one row per problem."""
     from scipy.optimize import linprog
 
-    n_problems = _check_int(n_problems, "n_problems")
-    seed = _check_int(seed, "seed")
+    n_problems = integer(n_problems, "n_problems", 0)
+    seed = integer(seed, "seed", 0)
     rng = np.random.default_rng(seed)
     rows = []
     for i in range(n_problems):

@@ -589,7 +589,7 @@ def data():
     ({"a": 2.0}, "greater than 2"),
     ({"a": 1.5}, "greater than 2"),
     ({"tol": 0.0}, "tol must be positive"),
-    ({"max_iter": 0}, "at least 1"),
+    ({"max_iter": 0}, "max_iter must be >= 1"),
 ])
 def test_bad_parameters(data, kwargs, match):
     X, y = data
