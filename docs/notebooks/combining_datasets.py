@@ -32,17 +32,18 @@ sys.path.insert(0, str(root))
 # - **纵向**：几个数据集的样本结构相同，只是来源不同，例如按年份切开的日志、几个公开语料、原始数据加上一份人工标注的补充集。希望把它们当成一个更长的数据集来用，这是 `ConcatDataset` 的工作。
 # - **横向**：同一个样本的不同部分分开存放，例如图像特征、文字描述和标签各自一个数据集，它们按下标一一对应。希望取一个下标就拿到完整的样本，这是 `StackDataset` 的工作。
 #
-# 下面的示例数据都在 `snippets/combining_datasets.py` 里生成，不读任何文件，也没有随机数。
+# 下面的示例数据都在 `snippets/combining_datasets/data.py` 里生成，不读任何文件，也没有随机数。
 
 # %%
 from torch.utils.data import ConcatDataset, StackDataset
 
 from snippets.combining_datasets import (
-    ManualConcatDataset, ManualStackDataset,
-    comparison_table, concat_index, describe_batch,
-    error_of, first_batch, list_samples,
-    make_paired_datasets, make_toy_datasets,
-    samples_equal, show_bisect_choice, show_concat_samples,
+    ManualConcatDataset, ManualStackDataset, concat_index, samples_equal)
+from snippets.combining_datasets.data import (
+    make_paired_datasets, make_toy_datasets)
+from snippets.combining_datasets.page import (
+    comparison_table, describe_batch, error_of, first_batch,
+    list_samples, show_bisect_choice, show_concat_samples,
     show_index_mapping, show_source)
 
 # %% [markdown]
@@ -213,4 +214,4 @@ comparison_table()
 # - PyTorch 源码：[torch/utils/data/dataset.py](https://github.com/pytorch/pytorch/blob/main/torch/utils/data/dataset.py)
 # - Python 文档：[bisect：数组二分查找算法](https://docs.python.org/zh-cn/3/library/bisect.html)
 #
-# 本文的代码在 `snippets/combining_datasets.py`，测试在 `tests/test_combining_datasets.py`。
+# 本文的代码在 `snippets/combining_datasets/`，测试在 `tests/combining_datasets/`。

@@ -1,24 +1,17 @@
-"""snippets/combining_datasets.py against torch.utils.data.ConcatDataset / StackDataset."""
+"""snippets.combining_datasets.core against torch.utils.data.ConcatDataset
+and StackDataset; samples_equal against differences planted at known places."""
 
-from pathlib import Path
-
-import jupytext
-import pandas as pd
+import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from nbclient import NotebookClient
 from torch.utils.data import (ConcatDataset, DataLoader, IterableDataset,
                               StackDataset, TensorDataset)
 
-from snippets import combining_datasets as cd
 from snippets.combining_datasets import (ManualConcatDataset,
-                                         ManualStackDataset, concat_index)
-
-REPO = Path(__file__).resolve().parents[1]
-NOTEBOOK = REPO / "docs" / "notebooks" / "combining_datasets.py"
-
+                                         ManualStackDataset, concat_index,
+                                         samples_equal)
 lengths_lists = st.lists(st.integers(0, 7), min_size=1, max_size=6)
 
 
@@ -175,12 +168,20 @@ def test_manual_concat_dataloader_batches_equal(lengths, batch_size, shuffle, se
     assert same(ours, theirs)
 
 
+def all_samples(dataset):
+    """Every sample, negative indices included, for the test's own ``same``."""
+    n = len(dataset)
+    return [dataset[i] for i in range(-n, n)]
+
+
 def test_manual_concat_accepts_any_iterable_and_nests():
     parts = tensor_datasets([2, 3], 0)
     ours = ManualConcatDataset(iter(parts))
-    assert cd.samples_equal(ours, ConcatDataset(parts))
+    assert same(all_samples(ours), all_samples(ConcatDataset(parts)))
     nested = ManualConcatDataset([ManualConcatDataset(parts), parts[0]])
-    assert cd.samples_equal(nested, ConcatDataset([ConcatDataset(parts), parts[0]]))
+    theirs = ConcatDataset([ConcatDataset(parts), parts[0]])
+    assert len(nested) == len(theirs) == 7
+    assert same(all_samples(nested), all_samples(theirs))
 
 
 def test_manual_concat_bad_inputs():
@@ -287,113 +288,39 @@ def test_stack_empty_datasets():
             ds[0]
 
 
-# --------------------------------------------------------------------------- demo helpers
-
-
-def test_toy_datasets_encode_their_origin():
-    parts = cd.make_toy_datasets()
-    assert [len(d) for d in parts] == [3, 4, 2]
-    concat = ConcatDataset(parts)
-    for idx in range(len(concat)):
-        feature, label = concat[idx]
-        i, j = divmod(int(feature.item()), 100)
-        assert (i - 1, j) == concat_index(concat.cumulative_sizes, idx)
-        assert label.item() == j % 2
-    with pytest.raises(ValueError):
-        cd.make_toy_datasets([2, -1])
-
-
-def test_demo_tables_and_text():
-    parts = cd.make_toy_datasets()
-    concat = ConcatDataset(parts)
-    samples = cd.show_concat_samples(concat)
-    assert isinstance(samples, pd.DataFrame) and len(samples) == len(concat)
-    mapping = cd.show_index_mapping(concat.cumulative_sizes, range(-11, 11))
-    assert (mapping["concat_index"] == mapping["torch ConcatDataset"]).all()
-    assert set(mapping.loc[[-10, -11], "concat_index"]) == {"ValueError"}
-    assert set(mapping.loc[[9, 10], "concat_index"]) == {"IndexError"}
-    choice = cd.show_bisect_choice([3, 3, 7, 9])
-    assert len(choice) == 9 and (choice["是否一致"] == "否").sum() == 2
-    table = cd.comparison_table()
-    assert list(table.columns) == ["ConcatDataset", "StackDataset"]
-    assert "3 + 4 + 2 = 9" in table.loc["len（本文示例）", "ConcatDataset"]
-
-    paired = cd.make_paired_datasets()
-    text = cd.list_samples(StackDataset(**paired))
-    assert text.count("\n") == 3 and "'text': '一只猫'" in text
-    assert cd.error_of(lambda: StackDataset(parts[0], parts[1])).startswith(
-        "ValueError: Size mismatch")
-    assert cd.error_of(lambda: None) == "no error"
-    assert cd.samples_equal(ManualStackDataset(**paired), StackDataset(**paired))
-    assert not cd.samples_equal(ManualConcatDataset(parts[:2]), concat)
-
-
-def test_demo_batches():
-    paired = cd.make_paired_datasets()
-    tuple_batch = cd.first_batch(StackDataset(*paired.values()))
-    dict_batch = cd.first_batch(StackDataset(**paired))
-    assert isinstance(tuple_batch, list) and len(tuple_batch) == 3
-    assert isinstance(dict_batch, dict) and list(dict_batch) == list(paired)
-    # default_collate transposes tuple samples with zip, but gathers dict fields in a list
-    assert isinstance(tuple_batch[1], tuple) and isinstance(dict_batch["text"], list)
-    assert same(tuple_batch[0], dict_batch["x"])
-    text = cd.describe_batch(dict_batch)
-    assert text.startswith("dict，共 3 个字段") and "形状 (4, 2)，float32" in text
-    assert len(text.splitlines()) == 1 + 2 * 3
-    concat_batch = cd.first_batch(ConcatDataset(cd.make_toy_datasets()))
-    assert concat_batch[0].tolist() == [100.0, 101.0, 102.0, 200.0]
-
-
-def test_show_source_is_a_markdown_code_block():
-    md = cd.show_source(concat_index)
-    assert md.data.startswith("```python\ndef concat_index(")
-    assert md.data.endswith("```") and "bisect.bisect_right" in md.data
-
-
-# --------------------------------------------------------------------------- the notebook
-
-
-def run_notebook(cwd: Path):
-    nb = jupytext.read(NOTEBOOK)
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(cwd)}}).execute()
-    return nb
-
-
-@pytest.mark.parametrize("cwd", ["docs/notebooks", "."],
-                         ids=["notebook-folder", "repo-root"])
-def test_notebook_executes_without_errors(cwd):
-    # mkdocs-jupyter runs a .py notebook in the build's working directory (the
-    # repo root); jupytext --execute and Jupyter use the notebook's folder
-    nb = run_notebook(REPO / cwd)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    # only the set-up cell and the import cell print nothing
-    assert all(c.outputs for c in code[2:])
-    errors = [o for c in code for o in c.outputs if o.output_type == "error"]
-    assert not errors
-    assert nb.cells[0].cell_type == "markdown"
-    assert nb.cells[0].source.startswith("# ")
-    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    assert "$" not in text  # the notebook page has no math renderer
-    assert "from snippets.combining_datasets import" in "".join(c.source for c in code)
-
-
 def test_samples_equal_compares_arrays_and_types_without_truthiness():
     """samples_equal used ``a == b`` for anything but tensors, dicts and sequences: NumPy
     samples raised "truth value ... is ambiguous" or matched across dtypes, and 1 == True."""
-    import numpy as np
-
     def stacked(*columns):
         return StackDataset(*columns)
 
     a = [np.array([1, 2]), np.array([3, 4])]
-    assert cd.samples_equal(ManualStackDataset(a), stacked(a))
-    assert not cd.samples_equal(ManualStackDataset(a), stacked([a[0], np.array([3, 5])]))
-    assert not cd.samples_equal(ManualStackDataset([np.array([1])]),
+    assert samples_equal(ManualStackDataset(a), stacked(a))
+    assert not samples_equal(ManualStackDataset(a), stacked([a[0], np.array([3, 5])]))
+    assert not samples_equal(ManualStackDataset([np.array([1])]),
                                 stacked([np.array([True])]))
-    assert not cd.samples_equal(ManualStackDataset([np.array([1, 2])]),
+    assert not samples_equal(ManualStackDataset([np.array([1, 2])]),
                                 stacked([np.array([[1, 2]])]))
-    assert not cd.samples_equal(ManualStackDataset([np.array([1])]), stacked([[1]]))
-    assert not cd.samples_equal(ManualStackDataset([1, 0]), stacked([True, False]))
-    assert not cd.samples_equal(ManualStackDataset([1.0]), stacked([1]))
-    assert cd.samples_equal(ManualStackDataset(["a", 1, 2.5]), stacked(["a", 1, 2.5]))
+    assert not samples_equal(ManualStackDataset([np.array([1])]), stacked([[1]]))
+    assert not samples_equal(ManualStackDataset([1, 0]), stacked([True, False]))
+    assert not samples_equal(ManualStackDataset([1.0]), stacked([1]))
+    assert samples_equal(ManualStackDataset(["a", 1, 2.5]), stacked(["a", 1, 2.5]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(-3, 3), min_size=1, max_size=8), st.data())
+def test_samples_equal_sees_a_difference_at_any_index(values, data):
+    """Audit: samples_equal was the oracle of the nesting test; a version that
+    checked index 0 only passed.  Here the differing index is known."""
+    n = len(values)
+    k = data.draw(st.integers(0, n - 1), label="changed index")
+    if data.draw(st.booleans(), label="tensors"):
+        def wrap(v):
+            return TensorDataset(torch.tensor(v))
+    else:
+        wrap = list
+    changed = list(values)
+    changed[k] += 1
+    assert samples_equal(wrap(values), wrap(list(values)))
+    assert not samples_equal(wrap(values), wrap(changed))
+    assert not samples_equal(wrap(values), wrap(values + [values[-1]]))
