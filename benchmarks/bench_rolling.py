@@ -1,8 +1,8 @@
 """Benchmark: ``rolling_ols`` against statsmodels ``RollingOLS`` looped over assets.
 
 Data: a balanced panel of 500 assets x 2,500 trading days (1.25 million rows,
-a few missing returns) from ``snippets.rolling_regression.make_panel``, three
-factor regressors plus a constant, window 60.  Every timed call starts from
+a few missing returns) from ``snippets.rolling_regression.data.make_panel``,
+three factor regressors plus a constant, window 60.  Every timed call starts from
 the long DataFrame, so all pandas work is included on both sides (the
 statsmodels loop splits the panel by asset with one groupby).  The machine
 may be shared, so the methods are timed in interleaved rounds (each sees a
@@ -36,10 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 from statsmodels.regression.rolling import RollingOLS  # noqa: E402
 
-from snippets.rolling_regression import make_panel, rolling_ols  # noqa: E402
+from snippets.rolling_regression.core import rolling_ols  # noqa: E402
+from snippets.rolling_regression.data import make_panel  # noqa: E402
 
 X = ["mkt", "smb", "hml"]
 COEF = ["const"] + X
