@@ -1,19 +1,19 @@
-"""Tests for snippets/positional_encoding.py against independent evaluations
-of the formula (mpmath at 30 digits, NumPy float64) and PyTorch modules."""
+"""The encoding, the shift matrix and the layer (snippets/
+positional_encoding/core.py) against independent evaluations of the formula
+(mpmath at 30 digits, NumPy float64) and PyTorch modules."""
 
 import math
 
-import matplotlib.pyplot as plt
 import mpmath
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from positional_encoding.references import numpy_pe
 
-from snippets import positional_encoding as pe_mod
-from snippets.positional_encoding import (PositionalEncoding, embed_tokens,
+from snippets.positional_encoding import (PositionalEncoding, binary_encoding,
+                                          embed_tokens, float64_default,
                                           shift_matrix, sinusoidal_encoding)
 
 
@@ -23,17 +23,6 @@ def f64():
     torch.set_default_dtype(torch.float64)
     yield
     torch.set_default_dtype(old)
-
-
-def numpy_pe(positions, d_model, base=10000.0):
-    """The formula, column by column, in NumPy float64."""
-    positions = np.asarray(positions, dtype=np.float64)
-    out = np.empty((len(positions), d_model))
-    for j in range(d_model):
-        i = j // 2
-        angle = positions / base ** (2 * i / d_model)
-        out[:, j] = np.sin(angle) if j % 2 == 0 else np.cos(angle)
-    return out
 
 
 def mpmath_pe(max_len, d_model, base):
@@ -245,121 +234,10 @@ def test_embed_tokens_scales_by_sqrt_d():
     np.testing.assert_allclose(out.numpy(), expected, atol=1e-5)
 
 
-# --- permutation equivariance ---------------------------------------------------
-
-def _head(q, k, v):
-    """softmax(q k^T / sqrt(d)) v, row-wise, in NumPy."""
-    s = q @ k.T / math.sqrt(q.shape[1])
-    s = np.exp(s - s.max(axis=1, keepdims=True))
-    return (s / s.sum(axis=1, keepdims=True)) @ v
-
-
-def reference_attention(x, wq, wk, wv):
-    """Single-head scaled dot-product self-attention in NumPy."""
-    return _head(x @ wq, x @ wk, x @ wv)
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_attention_is_permutation_equivariant(seed):
-    rng = np.random.default_rng(seed)
-    n, d = 9, 12
-    x = rng.normal(size=(n, d))
-    ws = [rng.normal(size=(d, d)) for _ in range(3)]
-    perm = rng.permutation(n)
-    out = reference_attention(x, *ws)
-    np.testing.assert_allclose(reference_attention(x[perm], *ws), out[perm],
-                               atol=1e-12)
-    pe = numpy_pe(np.arange(n), d)
-    with_pe = reference_attention(x + pe, *ws)
-    assert np.abs(reference_attention(x[perm] + pe, *ws)
-                  - with_pe[perm]).max() > 1e-3
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_permutation_gap_demo(seed):
-    assert pe_mod.permutation_gap(seq_len=8, with_pe=False, seed=seed) < 1e-12
-    assert pe_mod.permutation_gap(seq_len=8, with_pe=True, seed=seed) > 1e-3
-
-
-def test_self_attention_matches_numpy():
-    attn = pe_mod._attention_layer(8, seed=0)
-    x = torch.randn(1, 5, 8, dtype=torch.float64)
-    with torch.no_grad():
-        out = pe_mod.self_attention(x, attn)[0].numpy()
-    w = attn.in_proj_weight.detach().numpy()
-    b = attn.in_proj_bias.detach().numpy()
-    xn = x[0].numpy()
-    heads = []
-    for h in range(2):  # 2 heads of width 4
-        sl = slice(4 * h, 4 * h + 4)
-        q = xn @ w[:8][sl].T + b[:8][sl]
-        k = xn @ w[8:16][sl].T + b[8:16][sl]
-        v = xn @ w[16:][sl].T + b[16:][sl]
-        heads.append(_head(q, k, v))
-    concat = np.concatenate(heads, axis=1)
-    ref = concat @ attn.out_proj.weight.detach().numpy().T + \
-        attn.out_proj.bias.detach().numpy()
-    np.testing.assert_allclose(out, ref, atol=1e-12)
-
-
-# --- demos --------------------------------------------------------------------
-
-@pytest.mark.parametrize("name", [
-    "show_sentence_outputs", "show_naive_positions",
-    "show_wavelengths", "show_precision", "show_embedding_scale"])
-def test_table_demos(name):
-    assert isinstance(getattr(pe_mod, name)(), pd.DataFrame)
-    assert torch.get_default_dtype() == torch.float32  # nothing leaked
-
-
-@pytest.mark.parametrize("name", [
-    "show_permutation_check", "show_shift_matrix_block", "show_module_demo",
-    "show_binary", "show_shift_check"])
-def test_text_demos(name):
-    assert isinstance(getattr(pe_mod, name)(), str)
-    assert torch.get_default_dtype() == torch.float32
-
-
-@pytest.mark.parametrize("name", [
-    "plot_heatmap", "plot_dimensions", "plot_dot_product",
-    "plot_binary_vs_sinusoid"])
-def test_plot_demos(name):
-    fig = getattr(pe_mod, name)()
-    assert isinstance(fig, plt.Figure)
-    plt.close(fig)
-    assert torch.get_default_dtype() == torch.float32
-
-
-def test_demo_too_long_raises():
-    with pytest.raises(ValueError, match="exceeds max_len"):
-        pe_mod.demo_too_long()
-
-
 def test_binary_encoding():
-    bits = pe_mod.binary_encoding(32, 5)
+    bits = binary_encoding(32, 5)
     for pos in range(32):
         assert int("".join(map(str, bits[pos][::-1])), 2) == pos
-
-
-# --- flags, integer arguments and dtypes ---------------------------------------
-
-@pytest.mark.parametrize("flag", ["False", "True", 0, 1, None])
-def test_with_pe_must_be_a_bool(flag):
-    # 旧实现按真假判断：字符串 "False" 被当成 True
-    with pytest.raises(TypeError, match="with_pe must be True or False"):
-        pe_mod.permutation_gap(seq_len=6, with_pe=flag)
-
-
-@pytest.mark.parametrize("kwargs, exc, match", [
-    (dict(seq_len=6.0), TypeError, "seq_len must be an int"),
-    (dict(seq_len=True), TypeError, "seq_len must be an int"),
-    (dict(seed=True), TypeError, "seed must be an int"),
-    (dict(seed=1.5), TypeError, "seed must be an int"),
-    (dict(d_model=7), ValueError, "d_model must be even"),
-])
-def test_permutation_gap_arguments(kwargs, exc, match):
-    with pytest.raises(exc, match=match):
-        pe_mod.permutation_gap(**kwargs)
 
 
 @pytest.mark.parametrize("dropout, exc", [
@@ -410,4 +288,14 @@ def test_shift_matrix_needs_a_finite_offset(k):
 ])
 def test_binary_encoding_integer_arguments(args, match):
     with pytest.raises(TypeError, match=match):
-        pe_mod.binary_encoding(*args)
+        binary_encoding(*args)
+
+
+def test_float64_default_restores_the_dtype_even_on_error():
+    assert torch.get_default_dtype() == torch.float32
+    with pytest.raises(RuntimeError, match="boom"):
+        with float64_default():
+            assert torch.get_default_dtype() == torch.float64
+            assert torch.zeros(1).dtype == torch.float64
+            raise RuntimeError("boom")
+    assert torch.get_default_dtype() == torch.float32
