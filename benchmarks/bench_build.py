@@ -2,7 +2,7 @@
 
 - cold:  empty result cache, every reference executes;
 - warm:  nothing changed since the last build, nothing executes;
-- edit:  snippets/cross_entropy.py changed (a comment appended), its references re-execute;
+- edit:  snippets/cross_entropy/page.py changed (a comment appended), its references re-execute;
 - floor: execution disabled (DOCEXEC_DISABLE=1), the cost of MkDocs + Material alone.
 
 Each figure is the median of --runs builds (``mkdocs build --strict`` in a subprocess,
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-EDITED = REPO / "snippets" / "cross_entropy.py"
+EDITED = REPO / "snippets" / "cross_entropy" / "page.py"
 
 
 def build(site: Path, cache: Path, **env) -> float:

@@ -1,0 +1,68 @@
+"""The computations behind the cross-entropy post's demos, against PyTorch.
+
+What a demo prints is compared with its approved snapshot by the page tests; here the
+shown helpers (manual_steps, gradient_check) are checked against torch, never against
+the project's own cross_entropy.
+"""
+
+import matplotlib
+import numpy as np
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from snippets.cross_entropy import page
+from snippets.cross_entropy.data import example_batch
+
+matplotlib.use("Agg")
+
+
+@settings(max_examples=100, deadline=None)
+@given(n=st.integers(1, 6), c=st.integers(1, 7), scale=st.sampled_from([0.1, 1.0, 30.0]),
+       seed=st.integers(0, 2**31 - 1))
+def test_manual_steps_match_torch(n, c, scale, seed):
+    gen = torch.Generator().manual_seed(seed)
+    logits = torch.randn(n, c, generator=gen, dtype=torch.float64) * scale
+    target = torch.randint(0, c, (n,), generator=gen)
+    probs, log_probs, losses, mean = page.manual_steps(logits, target)
+    torch.testing.assert_close(probs, torch.softmax(logits, 1))
+    torch.testing.assert_close(log_probs, torch.log_softmax(logits, 1))
+    torch.testing.assert_close(losses, F.cross_entropy(logits, target, reduction="none"))
+    torch.testing.assert_close(mean, F.cross_entropy(logits, target))
+
+
+def test_gradient_check_matches_torch_autograd():
+    """Both columns of the post's gradient table against torch, not against each other."""
+    logits, target = example_batch()
+    x = logits.clone().requires_grad_(True)
+    F.cross_entropy(x, target).backward()  # torch's loss, torch's autograd
+    onehot = F.one_hot(target, logits.shape[1]).to(logits.dtype)
+    by_hand = (torch.softmax(logits, 1) - onehot) / len(target)
+    torch.testing.assert_close(x.grad, by_hand, rtol=1e-12, atol=1e-15)
+    autograd, formula = page.gradient_check()
+    torch.testing.assert_close(autograd, x.grad, rtol=1e-12, atol=1e-15)
+    torch.testing.assert_close(formula, x.grad, rtol=1e-12, atol=1e-15)
+
+
+def test_negative_log_figure_draws_minus_log_p_and_the_loss_surface():
+    import matplotlib.pyplot as plt
+
+    fig = page.plot_negative_log()
+    try:
+        left, right, _colorbar = fig.axes
+        p, y = left.lines[0].get_data()
+        np.testing.assert_allclose(y, -np.log(p), rtol=1e-12)
+        marked = [line.get_data() for line in left.lines[1:]]
+        assert [float(q[0]) for q, _ in marked] == [0.1, 0.5, 0.9]
+        np.testing.assert_allclose([v[0] for _, v in marked], -np.log([0.1, 0.5, 0.9]))
+        # the filled contours span the loss of the drawn grid: z0, z1 in [-4, 4], z2 = 0
+        z = np.linspace(-4, 4, 161)
+        z0, z1 = np.meshgrid(z, z)
+        grid = torch.tensor(np.stack([z0, z1, np.zeros_like(z0)], -1).reshape(-1, 3))
+        loss = F.cross_entropy(grid, torch.zeros(len(grid), dtype=torch.long),
+                               reduction="none").numpy()
+        levels = right.collections[0].levels  # the filled contours' level edges
+        assert levels[0] <= loss.min() < levels[1] and levels[-2] < loss.max() <= levels[-1]
+    finally:
+        plt.close(fig)
