@@ -191,14 +191,17 @@ def render_figure(fig) -> dict:
     """Light and dark SVG of a figure built under the light theme (closes the figure)."""
     import matplotlib.pyplot as plt
 
+    from .figure_data import describe
+
     try:
         light = to_svg(fig)
+        data = describe(fig)  # after a draw: tick labels and limits are final
         recolor(fig, palette_map("light", "dark"))
         dark = to_svg(fig)
     finally:
         plt.close(fig)
     width, height = svg_size(light)
-    out = {"kind": "figure", "width": width, "height": height, "files": {}}
+    out = {"kind": "figure", "width": width, "height": height, "data": data, "files": {}}
     for variant, body in (("light", light), ("dark", dark)):
         name = f"{hashlib.sha256(body).hexdigest()[:20]}.svg"
         out[variant] = name

@@ -8,7 +8,9 @@ HTML in a page, its text in an approved snapshot and its output in a notebook:
 - ``table``: an HTML table and the Markdown text of the same cells;
 - ``markdown``: Markdown source;
 - ``figure``: content-addressed light and dark SVG files (``light``, ``dark``) with the
-  figure's size; the worker sends the files' bytes alongside, in ``files``.
+  figure's size and ``data``, the text of what it draws (``figure_data``); the worker
+  sends the files' bytes alongside, in ``files``. Its snapshot is the alt text and that
+  data, whose numbers may differ by one unit in their last printed digit.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ class Kind:
     html: Callable  # (output, context with .prefix and .alt) -> HTML
     snapshot: Callable  # (output, alt) -> the text an approved snapshot compares
     notebook: Callable  # (output, notebook context) -> an nbformat output
+    last_digit: bool = False  # snapshot numbers printed at a fixed resolution may differ by one unit
 
 
 KINDS = {k.name: k for k in (
@@ -88,8 +91,9 @@ KINDS = {k.name: k for k in (
          lambda o, alt: o["text"].rstrip(), _nb_table),
     Kind("markdown", {"markdown": str}, _markdown_html,
          lambda o, alt: o["markdown"].rstrip(), _nb_markdown),
-    Kind("figure", {"light": str, "dark": str, "width": int, "height": int}, _figure_html,
-         lambda o, alt: f"[figure] {alt or ''}", _nb_figure),
+    Kind("figure", {"light": str, "dark": str, "width": int, "height": int, "data": str},
+         _figure_html, lambda o, alt: f"[figure] {alt or ''}\n{o['data']}", _nb_figure,
+         last_digit=True),
 )}
 
 
@@ -107,3 +111,8 @@ def figure_files(outputs: list[dict]) -> set[str]:
 def snapshot_text(outputs: list[dict], alt: str | None) -> str:
     """What an approved snapshot holds: each output's text, in order."""
     return "\n\n".join(KINDS[o["kind"]].snapshot(o, alt) for o in outputs) + "\n"
+
+
+def snapshot_last_digit(outputs: list[dict]) -> bool:
+    """Whether a snapshot's numbers may differ by one unit in their last digit (a figure's data)."""
+    return any(KINDS[o["kind"]].last_digit for o in outputs)
