@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test test-fast bench clean system-deps
+.PHONY: serve build zensical test test-fast bench clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,13 @@ serve: $(VENV)/.base
 
 build: $(VENV)/.base
 	$(BIN)/mkdocs build --strict
+
+# the same posts built by Zensical, MkDocs' successor, into build/zensical (README);
+# `docexec run` first: it executes every reference in parallel and fails on any failure
+# (Zensical's --strict does not see the errors a Markdown extension logs)
+zensical: $(VENV)/.test
+	$(BIN)/python -m docexec run docs
+	$(BIN)/zensical build -f zensical.yml
 
 # Debian packages the browser tests need: chromium, and a CJK font for its screenshots
 system-deps:

@@ -3,7 +3,7 @@
 A page names a function with a fenced block::
 
     ```exec alt="..."
-    snippets.cross_entropy:show_steps
+    snippets.cross_entropy.page:show_manual_steps
     ```
 
 The engine runs each referenced function in its own worker process, caches the

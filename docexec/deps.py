@@ -1,6 +1,6 @@
 """Cache keys: what a reference's result depends on.
 
-The key of ``snippets.gru:plot_loss`` hashes the source of ``snippets/gru.py``,
+The key of ``snippets.gru.page:plot_training`` hashes the source of ``snippets/gru/page.py``,
 of every module of the configured packages that it imports (transitively, with
 the packages' ``__init__.py``), of data files those modules name in string
 literals (``"benchmarks/results/apriori.json"``), the engine's own source, the

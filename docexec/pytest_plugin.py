@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from .extension import require_alt_text
-from .outputs import snapshot_text
+from .page_html import require_alt_text
+from .outputs import snapshot_last_digit, snapshot_text
 from .refs import TOLERANCE_OPTIONS, ReferenceError_, scan_file, tolerance_value
 from .runner import Engine, Failure
 from .settings import Settings, mkdocs_options
@@ -93,7 +93,9 @@ class ReferenceItem(pytest.Item):
         path = self._snapshot_path()
         expected = path.read_text(encoding="utf-8") if path.is_file() else None
         tol = {k: tolerance_value(k, s.ref.option(k, "0")) for k in TOLERANCE_OPTIONS}
-        problem = None if expected is None else compare(expected, actual, **tol)
+        last_digit = snapshot_last_digit(result["outputs"])
+        problem = None if expected is None else compare(expected, actual, **tol,
+                                                        last_digit=last_digit)
         update = self.config.getoption("update_snapshots") or os.environ.get(
             "DOCEXEC_UPDATE_SNAPSHOTS") == "1"
         if update:

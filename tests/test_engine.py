@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-import docexec.extension as dx
+import docexec.build_state as dx
+from docexec.extension import exec_fence
+from docexec.page_html import render_entry
 from docexec import deps
 from docexec.refs import Ref, parse_target, scan_text
 from docexec.runner import Engine, Failure
@@ -135,7 +137,7 @@ def test_captures_prints_from_other_modules_and_the_return_value(project):
 
 def test_printed_script_tag_is_escaped_in_the_page(project):
     r = ref("snippets.demo:answer")
-    html = dx.render_entry(make_engine(project).result(r), r, "")
+    html = render_entry(make_engine(project).result(r), r, "")
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
@@ -152,7 +154,7 @@ def test_dataframe_becomes_an_escaped_table(project):
 
 def test_markdown_output_is_converted(project):
     r = ref("snippets.demo:markdown")
-    html = dx.render_entry(make_engine(project).result(r), r, "")
+    html = render_entry(make_engine(project).result(r), r, "")
     assert "<strong>粗体</strong>" in html
     assert 'class="arithmatex"' in html  # math is left for the KaTeX postprocessor
 
@@ -362,7 +364,7 @@ def test_figure_has_light_and_dark_svg_and_is_deterministic(project):
     again = make_engine(project, force=True)
     (fig2,) = again.result(r)["outputs"]
     assert (fig2["light"], fig2["dark"]) == (fig["light"], fig["dark"])  # byte-identical
-    html = dx.render_entry(first, r, "../../")
+    html = render_entry(first, r, "../../")
     assert f'src="../../assets/figures/{fig["light"]}#only-light"' in html
     assert f'src="../../assets/figures/{fig["dark"]}#only-dark"' in html
     assert html.count('alt="图"') == 2
@@ -372,7 +374,7 @@ def test_figure_without_alt_text_is_an_error(project):
     r = ref("snippets.demo:figure")
     entry = make_engine(project).result(r)
     with pytest.raises(ValueError, match="alt text"):
-        dx.render_entry(entry, r, "")
+        render_entry(entry, r, "")
 
 
 # --- the Markdown extension --------------------------------------------------------------------
@@ -385,7 +387,7 @@ def _markdown(project, text, show_tracebacks=True, **settings):
     page = write(project / "docs" / "page.md", text)
     dx.set_page(page, "blog/page/", project)
     md = markdown.Markdown(extensions=["pymdownx.superfences"], extension_configs={
-        "pymdownx.superfences": {"custom_fences": [dx.exec_fence()]}})
+        "pymdownx.superfences": {"custom_fences": [exec_fence()]}})
     return md.convert(page.read_text(encoding="utf-8"))
 
 

@@ -6,14 +6,11 @@ The site-level checks read the feeds of the one strict build with a real parser
 
 from __future__ import annotations
 
-import calendar
 import importlib.util
 import json
-import os
 import sys
 import xml.etree.ElementTree as ET
 from email.utils import parsedate_to_datetime
-from types import SimpleNamespace
 
 import feedparser
 import pytest
@@ -177,33 +174,3 @@ def test_cdata_survives_a_body_that_contains_the_cdata_end():
     feeds_hook._bodies.clear()
     with pytest.raises(RuntimeError, match="f.xml has an item for https://x/a/"):
         feeds_hook._add_rss_content(xml, "f.xml")
-
-
-def _write_post(folder, name, day, draft=False):
-    folder.mkdir(parents=True, exist_ok=True)
-    extra = "draft: true\n" if draft else ""
-    (folder / name).write_text(f"---\ndate: {day}\n{extra}---\n\n# t\n", encoding="utf-8")
-
-
-def test_build_date_follows_the_newest_post_unless_source_date_epoch_is_set(tmp_path,
-                                                                           monkeypatch):
-    posts_dir = tmp_path / "docs" / "blog" / "posts"
-    _write_post(posts_dir, "a.md", "2026-11-20")
-    _write_post(posts_dir, "b.md", "2026-11-25")
-    _write_post(posts_dir, "c.md", "2026-12-30", draft=True)  # drafts are not published
-    config = SimpleNamespace(docs_dir=str(tmp_path / "docs"))
-    # setenv first, so that monkeypatch restores the variable's original state (the hook
-    # writes os.environ itself); a leak would change the date of later builds in this session
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
-    monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    monkeypatch.setattr(feeds_hook, "_own_epoch", None)
-    feeds_hook.on_config(config)
-    assert os.environ["SOURCE_DATE_EPOCH"] == str(calendar.timegm((2026, 11, 25, 0, 0, 0)))
-    # a new post (as while serving) moves the date the hook set
-    _write_post(posts_dir, "d.md", "2026-11-28")
-    feeds_hook.on_config(config)
-    assert os.environ["SOURCE_DATE_EPOCH"] == str(calendar.timegm((2026, 11, 28, 0, 0, 0)))
-    # a date the builder set wins
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    feeds_hook.on_config(config)
-    assert os.environ["SOURCE_DATE_EPOCH"] == "1700000000"

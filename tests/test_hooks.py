@@ -1,10 +1,13 @@
-"""The MkDocs hooks' own logic, without a site build: reading time and post dates."""
+"""The MkDocs hooks' own logic, without a site build: reading time, dates, latest posts."""
 
 from __future__ import annotations
 
 import importlib.util
 import sys
+import calendar
+import os
 from datetime import date, datetime
+from types import SimpleNamespace
 
 import pytest
 
@@ -21,7 +24,9 @@ def _load(name):
     return module
 
 
-blog = _load("blog")
+reading_time = _load("reading_time")
+build_date = _load("build_date")
+latest = _load("latest_posts")
 from post_dates import post_date  # noqa: E402
 
 
@@ -37,14 +42,14 @@ from post_dates import post_date  # noqa: E402
 def test_reading_time_counts_chinese_per_character(chinese, words, figures, minutes):
     html = ("<p>" + "字" * chinese + "</p><p>" + " ".join(["word"] * words) + "</p>"
             + '<figure><img src="a.svg#only-light"><img src="a.svg#only-dark"></figure>' * figures)
-    assert blog.reading_minutes(html) == minutes
+    assert reading_time.reading_minutes(html) == minutes
 
 
 def test_reading_time_ignores_scripts_styles_svg_and_mathml_twins():
     hidden = ("<script>" + "字" * 3000 + "</script><style>" + "x " * 3000 + "</style>"
               "<svg>" + "字" * 3000 + "</svg>"
               '<span class="katex-mathml">' + "字" * 3000 + "</span>")
-    assert blog.reading_minutes(hidden + "<p>" + "字" * 300 + "</p>") == 1
+    assert reading_time.reading_minutes(hidden + "<p>" + "字" * 300 + "</p>") == 1
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -62,3 +67,54 @@ def test_post_date_reads_every_form_the_blog_plugin_accepts(value, expected):
 def test_a_post_date_that_is_not_a_date_is_an_error(value):
     with pytest.raises(ValueError):
         post_date(value)
+
+
+def _write_post(folder, name, day, draft=False, title="t", description=""):
+    folder.mkdir(parents=True, exist_ok=True)
+    extra = "draft: true\n" if draft else ""
+    extra += f"description: {description}\n" if description else ""
+    (folder / name).write_text(f"---\ndate: {day}\n{extra}---\n\n# {title}\n", encoding="utf-8")
+
+
+def test_build_date_follows_the_newest_post_unless_source_date_epoch_is_set(tmp_path,
+                                                                           monkeypatch):
+    posts_dir = tmp_path / "docs" / "blog" / "posts"
+    _write_post(posts_dir, "a.md", "2026-11-20")
+    _write_post(posts_dir, "b.md", "2026-11-25")
+    _write_post(posts_dir, "c.md", "2026-12-30", draft=True)  # drafts are not published
+    config = SimpleNamespace(docs_dir=str(tmp_path / "docs"))
+    # setenv first, so that monkeypatch restores the variable's original state (the hook
+    # writes os.environ itself); a leak would change the date of later builds in this session
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    monkeypatch.setattr(build_date, "_own_epoch", None)
+    build_date.on_config(config)
+    assert os.environ["SOURCE_DATE_EPOCH"] == str(calendar.timegm((2026, 11, 25, 0, 0, 0)))
+    # a new post (as while serving) moves the date the hook set
+    _write_post(posts_dir, "d.md", "2026-11-28")
+    build_date.on_config(config)
+    assert os.environ["SOURCE_DATE_EPOCH"] == str(calendar.timegm((2026, 11, 28, 0, 0, 0)))
+    # a date the builder set wins
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build_date.on_config(config)
+    assert os.environ["SOURCE_DATE_EPOCH"] == "1700000000"
+
+
+def test_latest_posts_lists_newest_first_with_dates_and_descriptions(tmp_path):
+    from mkdocs.structure.files import File, Files
+
+    docs = tmp_path / "docs"
+    posts = docs / "blog" / "posts"
+    _write_post(posts, "old.md", "2026-11-01", title="旧文", description="较早")
+    _write_post(posts, "new.md", "2026-11-20", title="新文", description="最新")
+    (docs / "about.md").write_text("# 关于\n", encoding="utf-8")
+    files = Files([File(p.relative_to(docs).as_posix(), str(docs), str(tmp_path / "site"), True)
+                   for p in sorted(docs.rglob("*.md"))])
+    text = latest.latest_posts(files)
+    assert text.splitlines() == [
+        "- **[新文](blog/posts/new.md)** · 2026 年 11 月 20 日  ", "  最新",
+        "- **[旧文](blog/posts/old.md)** · 2026 年 11 月 1 日  ", "  较早"]
+    assert latest.latest_posts(files, limit=1).count("- **[") == 1
+    page = "# 首页\n\n" + latest.MARKER + "\n"
+    assert "[新文](blog/posts/new.md)" in latest.on_page_markdown(page, None, None, files)
+    assert latest.latest_posts(Files([])) == "（还没有文章）"

@@ -6,6 +6,7 @@ Marked ``site``: one strict build of the whole site (shared by the browser tests
 from __future__ import annotations
 
 import html
+import math
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -65,6 +66,15 @@ def test_every_post_is_at_its_url_with_title(built_site):
         assert html.escape(post.title, quote=False) in page.read_text(encoding="utf-8")
 
 
+def _approved_snapshot(page, ref) -> str | None:
+    """The approved snapshot of a block compared exactly (None when it has a tolerance)."""
+    if ref.option("rtol") or ref.option("atol"):
+        return None
+    rel = page.relative_to(REPO / "docs").with_suffix("")
+    module, _, func = ref.target.partition(":")
+    return (REPO / "tests" / "snapshots" / rel / f"{module}.{func}.txt").read_text(encoding="utf-8")
+
+
 def test_each_post_contains_its_executed_results_and_figures(built_site):
     engine = Engine(Settings.resolve(flags={"root": REPO},
                                      config=mkdocs_options(REPO / "mkdocs.yml")))
@@ -75,6 +85,10 @@ def test_each_post_contains_its_executed_results_and_figures(built_site):
             entry = engine.cached(scanned.ref)
             assert entry is not None, f"{scanned.page}:{scanned.line} has no cached result"
             assert f'data-ref="{scanned.ref.target}"' in text
+            approved = _approved_snapshot(post.source, scanned.ref)
+            if approved is not None and [o["kind"] for o in entry["outputs"]] == ["text"]:
+                # the page shows the reviewed text, not only whatever the cache holds
+                assert html.escape(approved.rstrip("\n")) in text, scanned.ref.target
             for out in entry["outputs"]:
                 if out["kind"] == "text":
                     assert out["text"].strip(), f"{scanned.ref.target} printed nothing"
@@ -143,12 +157,22 @@ def test_home_lists_latest_posts_and_tags_page_lists_tags(built_site):
 
 
 def test_reading_time_counts_chinese(built_site):
+    """Bounded on both sides: at least the prose at 300 characters a minute, at most every
+    character and word of the article (code included) at 300 and 200 a minute, plus figures."""
     for post in posts():
         text = (built_site / post.url / "index.html").read_text(encoding="utf-8")
         m = re.search(r"需要 (\d+) 分钟阅读时间", text)
         assert m, f"{post.url} shows no reading time"
-        chinese = len(re.findall(r"[\u4e00-\u9fff]", post.source.read_text(encoding="utf-8")))
-        assert int(m.group(1)) >= chinese // 400, (post.url, m.group(1), chinese)
+        prose = re.sub(r"^```.*?^```", "", post.source.read_text(encoding="utf-8"), flags=re.S | re.M)
+        lower = len(re.findall(r"[\u4e00-\u9fff]", prose)) // 300
+        article = text[text.index('<article'):text.index('</article>')]
+        article = re.sub(r"<(script|style|svg)\b.*?</\1>|<math\b.*?</math>", " ", article, flags=re.S)
+        words = re.sub(r"<[^>]+>", " ", article)
+        cjk = len(re.findall(r"[\u3400-\u9fff]", words))
+        latin = len(re.findall(r"[A-Za-z0-9_]+", words))
+        figures = article.count("<img") / 2
+        upper = math.ceil(cjk / 300 + latin / 200 + figures * 10 / 60) + 1
+        assert lower <= int(m.group(1)) <= upper, (post.url, m.group(1), lower, upper)
 
 
 def test_sitemap_and_404_exist(built_site):

@@ -1,57 +1,30 @@
 """Feeds that a reader can read and that two builds write alike.
 
-mkdocs-rss-plugin writes the RSS and JSON feeds; this hook makes them complete and
-deterministic:
-
-- dates: the build's date is the newest post's date unless SOURCE_DATE_EPOCH is set
-  (the variable MkDocs and the plugin read for "now"), so the channel dates, the
-  sitemap and its gzip header do not change from one build to the next;
-- every item carries the whole post (RSS ``content:encoded``, JSON ``content_html``)
-  with absolute links, one figure variant and math as MathML only; the item's
-  description (JSON ``summary``) stays the post's short description.
+mkdocs-rss-plugin writes the RSS and JSON feeds (their dates come from the
+``build_date`` hook); this hook makes them complete: every item carries the whole
+post (RSS ``content:encoded``, JSON ``content_html``) with absolute links, one
+figure variant and math as MathML only; the item's description (JSON ``summary``)
+stays the post's short description.
 """
 
 from __future__ import annotations
 
-import calendar
 import json
-import os
 import re
 from pathlib import Path
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 from mkdocs.plugins import event_priority
-from mkdocs.utils import meta as meta_util
-from post_dates import post_date  # docs/.hooks/ is on the path while hooks load
 
 RSS_FILES = ("feed_rss_created.xml", "feed_rss_updated.xml")
 JSON_FILES = ("feed_json_created.json", "feed_json_updated.json")
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 
-_own_epoch: str | None = None  # the SOURCE_DATE_EPOCH this hook set (it follows the posts)
 _bodies: dict[str, str] = {}  # canonical URL of a post -> its body as a feed shows it
 
 
-def newest_post_epoch(posts_dir: Path) -> int | None:
-    """Midnight (UTC) of the newest post's date, as seconds since the epoch."""
-    days = []
-    for path in sorted(posts_dir.glob("**/*.md")):
-        _, meta = meta_util.get_data(path.read_text(encoding="utf-8"))
-        if meta.get("draft") is True:
-            continue
-        if meta.get("date") is not None:
-            days.append(post_date(meta["date"]))
-    return calendar.timegm(max(days).timetuple()) if days else None
-
-
-@event_priority(100)  # before the plugins read the build date in their own on_config
 def on_config(config):
-    global _own_epoch
-    if os.environ.get("SOURCE_DATE_EPOCH") in (None, _own_epoch):
-        epoch = newest_post_epoch(Path(config.docs_dir) / "blog" / "posts")
-        if epoch is not None:
-            _own_epoch = os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
     _bodies.clear()
     return config
 

@@ -1,0 +1,51 @@
+"""Each page with executed results also becomes a Jupyter notebook.
+
+The notebook is assembled from the cache (nothing runs), written next to the
+page and linked from it ("下载 Notebook").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docexec.build_state as dx
+from docexec.notebook import notebook_bytes, page_notebook
+from docexec.refs import scan_file
+
+_notebooks: dict[str, bytes] = {}  # site-relative path -> notebook JSON
+
+
+def on_pre_build(config):
+    _notebooks.clear()
+
+
+def _notebook_name(page) -> str:
+    return (page.meta.get("slug") or Path(page.file.src_uri).stem) + ".ipynb"
+
+
+def on_page_markdown(markdown, page, config, files):
+    engine = dx.engine()
+    if page.file.abs_src_path is None or engine.settings.disabled:
+        return markdown
+    src = Path(page.file.abs_src_path)
+    if page.file.src_uri.endswith(".md") and any(s.ref for s in scan_file(src, engine.settings.root)):
+        nb = page_notebook(markdown, page.meta, engine, dx.STATE.page.src)
+        _notebooks[page.url + _notebook_name(page)] = notebook_bytes(nb)
+    return markdown
+
+
+def on_page_content(html, page, config, files):
+    if page.url + _notebook_name(page) in _notebooks:
+        link = (f'<p class="docexec-notebook" data-search-exclude>'
+                f'<a class="md-button" href="{_notebook_name(page)}" '
+                f'download>下载 Notebook</a></p>')
+        head, sep, rest = html.partition("</h1>")
+        html = head + sep + link + rest if sep else link + html
+    return html
+
+
+def on_post_build(config):
+    for rel, data in sorted(_notebooks.items()):
+        out = Path(config.site_dir) / rel
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
