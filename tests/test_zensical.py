@@ -18,10 +18,9 @@ from urllib.parse import unquote
 import pytest
 
 from docexec.outputs import FIGURE_DIR
-from docexec.refs import scan_file
 from docexec.runner import Engine
 from docexec.settings import Settings, mkdocs_options
-from site_build import REPO, posts
+from site_build import REPO, assert_shows_results, posts
 
 pytestmark = pytest.mark.site
 SITE = REPO / "build" / "zensical"  # zensical.yml's site_dir (Zensical wants it inside the project)
@@ -50,19 +49,7 @@ def _page(site: Path, post) -> str:
 def test_every_post_shows_each_result_as_the_mkdocs_build_does(zensical_site):
     engine = Engine(Settings.resolve(flags={"root": REPO}, config=mkdocs_options(REPO / "mkdocs.yml")))
     for post in posts():
-        text = _page(zensical_site, post)
-        assert "docexec-error" not in text and "docexec-disabled" not in text, post.url
-        for scanned in scan_file(post.source, REPO):
-            entry = engine.cached(scanned.ref)
-            assert entry is not None and f'data-ref="{scanned.ref.target}"' in text
-            for out in entry["outputs"]:
-                if out["kind"] == "text":
-                    assert html.escape(out["text"].rstrip()) in text, scanned.ref.target
-                elif out["kind"] == "table":
-                    assert out["html"] in text, scanned.ref.target
-                elif out["kind"] == "figure":
-                    for variant in ("light", "dark"):
-                        assert f'{out[variant]}#only-{variant}"' in text, scanned.ref.target
+        assert_shows_results(_page(zensical_site, post), post, engine)
 
 
 def test_every_link_and_figure_of_a_post_resolves(zensical_site):
