@@ -253,3 +253,59 @@ def plot_negative_log():
     right.grid(False)
     fig.tight_layout()
     return fig
+
+
+def show_uniform_loss():
+    """Equal logits give every class 1/C: the loss is ln C whatever the target."""
+    gen = torch.Generator().manual_seed(0)
+    rows = []
+    for c in (2, 5, 10, 100, 1000):
+        logits = torch.zeros(8, c, dtype=torch.float64)
+        target = torch.randint(0, c, (8,), generator=gen)
+        rows.append({"类别数 C": c, "ln C": _fmt(float(np.log(c)), 6),
+                     "本文实现": _fmt(cross_entropy(logits, target).item(), 6),
+                     "PyTorch": _fmt(torch.nn.functional.cross_entropy(
+                         logits, target).item(), 6)})
+    return pd.DataFrame(rows).set_index("类别数 C")
+
+
+def initial_losses(n=4096, features=32, classes=10, seed=0):
+    """Mean loss of a freshly initialised classifier on random data, as built and with the
+    last layer's weights scaled by 10 (over-confident from the first step)."""
+    with torch.random.fork_rng(devices=[]):  # the caller's random state stays as it was
+        torch.manual_seed(seed)
+        net = torch.nn.Sequential(torch.nn.Linear(features, 64), torch.nn.ReLU(),
+                                  torch.nn.Linear(64, classes)).double()
+        x = torch.randn(n, features, dtype=torch.float64)
+        y = torch.randint(0, classes, (n,))
+    with torch.no_grad():
+        default = cross_entropy(net(x), y).item()
+        net[2].weight.mul_(10)
+        scaled = cross_entropy(net(x), y).item()
+    return default, scaled
+
+
+def show_initial_loss():
+    default, scaled = initial_losses()
+    rows = [("均匀预测：ln 10", np.log(10)), ("默认初始化的网络", default),
+            ("最后一层权重放大 10 倍", scaled)]
+    return pd.DataFrame({"情形": [r[0] for r in rows],
+                         "平均损失": [_fmt(r[1], 3) for r in rows]}).set_index("情形")
+
+
+def show_kl_decomposition():
+    """With label smoothing the target q is no longer one-hot: H(q, p) = H(q) + KL(q || p)."""
+    logits, target = example_batch()
+    c, eps = logits.shape[1], 0.1
+    q = (1 - eps) * torch.nn.functional.one_hot(target, c).to(logits.dtype) + eps / c
+    ce = cross_entropy(logits, q, reduction="none")
+    entropy = -(q * q.log()).sum(dim=1)
+    kl = torch.nn.functional.kl_div(stable_log_softmax(logits, 1), q,
+                                    reduction="none").sum(dim=1)
+    gap = (ce - entropy - kl).abs().max().item()
+    return "\n".join([
+        f"交叉熵 H(q, p)（本文实现） = {[round(v, 6) for v in ce.tolist()]}",
+        f"熵 H(q)                    = {[round(v, 6) for v in entropy.tolist()]}",
+        f"KL(q ‖ p)（PyTorch kl_div）= {[round(v, 6) for v in kl.tolist()]}",
+        f"|H(q, p) − H(q) − KL|      : {bound(gap, LIMIT_F64)}",
+    ])

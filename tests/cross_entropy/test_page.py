@@ -66,3 +66,59 @@ def test_negative_log_figure_draws_minus_log_p_and_the_loss_surface():
         assert levels[0] <= loss.min() < levels[1] and levels[-2] < loss.max() <= levels[-1]
     finally:
         plt.close(fig)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 8), c=st.integers(1, 2000), level=st.floats(-50, 50),
+       seed=st.integers(0, 2**31 - 1))
+def test_equal_logits_cost_ln_c_whatever_the_target(n, c, level, seed):
+    import math
+
+    from snippets.cross_entropy import cross_entropy
+
+    gen = torch.Generator().manual_seed(seed)
+    target = torch.randint(0, c, (n,), generator=gen)
+    loss = cross_entropy(torch.full((n, c), level, dtype=torch.float64), target)
+    assert abs(loss.item() - math.log(c)) <= 1e-12 * max(1.0, math.log(c))
+
+
+def test_initial_losses_support_the_post():
+    """What the post says of them: close to ln 10 as initialised, far above when the last
+    layer is scaled; the caller's random state is left alone."""
+    import math
+
+    before = torch.random.get_rng_state()
+    default, scaled = page.initial_losses()
+    assert torch.equal(before, torch.random.get_rng_state())
+    assert abs(default - math.log(10)) < 0.1
+    assert scaled > math.log(10) + 1
+    # the same network scaled by 10 on the same data, rebuilt here with torch's own loss
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        net = torch.nn.Sequential(torch.nn.Linear(32, 64), torch.nn.ReLU(),
+                                  torch.nn.Linear(64, 10)).double()
+        x = torch.randn(4096, 32, dtype=torch.float64)
+        y = torch.randint(0, 10, (4096,))
+    with torch.no_grad():
+        assert abs(F.cross_entropy(net(x), y).item() - default) < 1e-12
+        net[2].weight.mul_(10)
+        assert abs(F.cross_entropy(net(x), y).item() - scaled) < 1e-12
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 6), c=st.integers(2, 9), eps=st.floats(0.01, 0.9),
+       seed=st.integers(0, 2**31 - 1))
+def test_cross_entropy_is_entropy_plus_kl_as_scipy_computes_them(n, c, eps, seed):
+    from scipy.special import rel_entr, softmax
+    from scipy.stats import entropy
+
+    from snippets.cross_entropy import cross_entropy
+
+    gen = torch.Generator().manual_seed(seed)
+    logits = torch.randn(n, c, generator=gen, dtype=torch.float64) * 3
+    target = torch.randint(0, c, (n,), generator=gen)
+    q = (1 - eps) * F.one_hot(target, c).to(torch.float64) + eps / c
+    ours = cross_entropy(logits, q, reduction="none").numpy()
+    p = softmax(logits.numpy(), axis=1)
+    expected = entropy(q.numpy(), axis=1) + rel_entr(q.numpy(), p).sum(axis=1)
+    np.testing.assert_allclose(ours, expected, rtol=1e-12, atol=1e-12)
