@@ -16,6 +16,7 @@ from snippets.positional_encoding.core import (PositionalEncoding,
                                                permutation_gap,
                                                self_attention, shift_matrix,
                                                sinusoidal_encoding)
+from snippets.positional_encoding.rope import rope_rotate
 from snippets.positional_encoding.data import (SENTENCES, scaled_embedding,
                                                token_ids, word_embedding)
 
@@ -102,6 +103,12 @@ def plot_binary_vs_sinusoid():
     fig, (left, right) = plt.subplots(1, 2, figsize=(8.4, 3.8))
     bits = binary_encoding(64, 6)
     left.imshow(bits, aspect="auto", cmap="viridis", interpolation="nearest")
+    from matplotlib.patches import Patch  # the two values of a bit, as a legend of its own
+
+    cmap = plt.get_cmap("viridis")
+    left.legend(handles=[Patch(color=cmap(0.0), label="0"), Patch(color=cmap(1.0), label="1")],
+                title="位的取值", loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8,
+                title_fontsize=8)
     left.set_xlabel("二进制位（左边是最低位）")
     left.set_ylabel("位置")
     left.set_title("二进制：第 i 位以 2^(i+1) 为周期翻转")
@@ -297,3 +304,31 @@ def show_module_demo():
 def fail_too_long():
     pos_enc = PositionalEncoding(d_model=16, max_len=128, dropout=0.0)
     return pos_enc(torch.zeros(1, 200, 16))
+
+
+def relative_score_spread(k, d=64, positions=512, seed=0):
+    """For a fixed offset k, how much a query-key score still varies with p:
+    (PE·PE, additive PE through random W_Q, W_K, RoPE) as max - min over p."""
+    gen = torch.Generator().manual_seed(seed)
+    w_q, w_k = (torch.randn(d, d, generator=gen, dtype=torch.float64) / d ** 0.5
+                for _ in range(2))
+    u, v = (torch.randn(d, generator=gen, dtype=torch.float64) for _ in range(2))
+    with float64_default():
+        pe = sinusoidal_encoding(positions + k, d)
+    p = torch.arange(positions)
+    dot = (pe[p] * pe[p + k]).sum(1)
+    additive = ((pe[p] @ w_q.T) * (pe[p + k] @ w_k.T)).sum(1)
+    q = rope_rotate((w_q @ u).expand(positions, d), p)
+    key = rope_rotate((w_k @ v).expand(positions, d), p + k)
+    rope = (q * key).sum(1)
+    return tuple((s.max() - s.min()).item() for s in (dot, additive, rope))
+
+
+def show_relative_scores():
+    rows = []
+    for k in (1, 5, 20, 100):
+        dot, additive, rope = relative_score_spread(k)
+        rows.append({"偏移 k": k, "PE(p)·PE(p+k)": bound(dot, 1e-11),
+                     "加性 PE 经过 W_Q、W_K": f"{additive:.3f}",
+                     "RoPE": bound(rope, 1e-11)})
+    return pd.DataFrame(rows).set_index("偏移 k")
