@@ -48,6 +48,11 @@ def show_rules():
         "支持度": rules.support.map("{:.2f}".format),
         "置信度": rules.confidence.map("{:.3f}".format),
         "提升度": rules.lift.map("{:.3f}".format),
+        # round first: a leverage of -1e-17 is 0, not "-0.000"
+        "杠杆率": rules.leverage.map(lambda v: f"{round(v, 3) + 0.0:+.3f}"),
+        # 置信度为 1 的规则确信度是无穷大
+        "确信度": rules.conviction.map(
+            lambda v: "∞" if np.isinf(v) else f"{v:.3f}"),
     }).set_index("前件")
 
 
