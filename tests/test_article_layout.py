@@ -1,4 +1,4 @@
-"""How articles are laid out: pages run demos of a page module, demos use the public API,
+"""How articles are laid out: pages run demos of a page module (page.py, page_<topic>.py), demos use the public API,
 demos that fail on purpose are named ``fail_*``, and no module outgrows a reader."""
 
 from __future__ import annotations
@@ -16,11 +16,15 @@ ARTICLES = sorted(p.parent for p in (REPO / "snippets").glob("*/__init__.py"))
 MAX_LINES = 400
 
 
+def _is_page(name: str) -> bool:
+    return name == "page" or name.startswith("page_")  # page.py, or page_<topic>.py when it grows
+
+
 def test_every_reference_names_a_page_module_of_an_article():
     assert REFS
     for ref in REFS:
         parts = ref.module.split(".")
-        assert len(parts) == 3 and parts[0] == "snippets" and parts[2] == "page", ref.where
+        assert len(parts) == 3 and parts[0] == "snippets" and _is_page(parts[2]), ref.where
 
 
 def test_demos_that_fail_on_purpose_are_named_fail():
@@ -33,10 +37,16 @@ def test_demos_that_fail_on_purpose_are_named_fail():
             assert ref.target in raising, f"{ref.where}: {ref.target} has no raises= option"
 
 
+PAGES = sorted(p for a in ARTICLES for p in a.glob("page*.py"))
+
+
 @pytest.mark.parametrize("article", ARTICLES, ids=lambda p: p.name)
-def test_page_modules_use_only_the_public_api(article):
-    page = article / "page.py"
-    assert page.is_file(), f"{article.name} has no page.py"
+def test_every_article_has_a_page_module(article):
+    assert (article / "page.py").is_file(), f"{article.name} has no page.py"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(REPO).as_posix())
+def test_page_modules_use_only_the_public_api(page):
     for node in ast.walk(ast.parse(page.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
             private = [a.name for a in node.names if a.name.startswith("_")]

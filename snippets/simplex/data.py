@@ -111,3 +111,12 @@ def random_problems(n_problems=300, seed=0):
         m_eq = int(rng.integers(0, MAX_SIZES[2] + 1))
         problems.append((kind, *random_problem(rng, kind, n, m_ub, m_eq)))
     return problems
+
+
+def degenerate_problem():
+    """max x1 + x2  s.t.  x1 <= 2,  x2 <= 2,  x1 + x2 <= 4: three constraints
+    meet at the vertex (2, 2)."""
+    c = np.array([1.0, 1.0])
+    A_ub = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    b_ub = np.array([2.0, 2.0, 4.0])
+    return c, A_ub, b_ub
