@@ -321,3 +321,46 @@ def plot_sgd():
     right.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def plot_network():
+    """The 2-3-2 example with its weights on the edges and biases by the units."""
+    import matplotlib.pyplot as plt
+
+    _, _, (W1, b1, W2, b2) = example_network()
+    layers = [("x", [0.5, -0.5], None), ("h", [1.0, 0.0, -1.0], b1),
+              ("o", [0.5, -0.5], b2)]
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for l, W in enumerate((W1, W2)):
+        (_, ys_in, _), (_, ys_out, _) = layers[l], layers[l + 1]
+        for j, y_out in enumerate(ys_out):
+            for k, y_in in enumerate(ys_in):
+                w = W[j, k]
+                ax.plot([l, l + 1], [y_in, y_out], color="C0" if w > 0 else "C3",
+                        linewidth=0.8 + 4 * abs(w), alpha=0.7, zorder=1)
+                # the label sits a third of the way from the target unit
+                tx, ty = l + 2 / 3, y_in + (y_out - y_in) * 2 / 3
+                ax.text(tx, ty, f"{w:+.1f}", fontsize=8, ha="center", va="center",
+                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none",
+                                  alpha=0.85), zorder=3)
+    for l, (name, ys, bias) in enumerate(layers):
+        for j, y in enumerate(ys):
+            ax.scatter([l], [y], s=900, color="white", edgecolors="C7",
+                       linewidths=1.5, zorder=2)
+            ax.text(l, y, f"{name}{j + 1}", ha="center", va="center", fontsize=10,
+                    zorder=4)
+            if bias is not None:
+                ax.text(l, y - 0.27, f"b = {bias[j]:+.2f}", ha="center", va="top",
+                        fontsize=8, color="C7", zorder=4)
+    ax.plot([], [], color="C0", linewidth=2, label="正权重")
+    ax.plot([], [], color="C3", linewidth=2, label="负权重")
+    ax.legend(loc="upper center", ncol=2, fontsize=8, bbox_to_anchor=(0.5, 1.08))
+    ax.set_xlim(-0.4, 2.4)
+    ax.set_ylim(-1.55, 1.35)
+    ax.set_xticks([0, 1, 2], ["输入层", "隐藏层（sigmoid）", "输出层（sigmoid）"])
+    ax.set_yticks([])
+    ax.grid(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    return fig
