@@ -2,7 +2,7 @@
 
 Each ``exec`` block in a Markdown page under the test paths becomes an item
 ``docs/.../page.md::L42::snippets.mod:function``. It passes when the function
-runs without error (figures need alt text) and its text and table outputs match
+runs without error or warning (figures need alt text) and its outputs match
 the approved snapshot in ``tests/snapshots/<page>/<module>.<function>.txt``:
 exactly, or with its numbers within the block's ``rtol=``/``atol=`` when it declares them.
 ``pytest --update-snapshots`` (or DOCEXEC_UPDATE_SNAPSHOTS=1) writes the
@@ -85,6 +85,9 @@ class ReferenceItem(pytest.Item):
         result = _engine(self.config).result(s.ref)
         if isinstance(result, Failure):
             raise DocexecFailed(result.report())
+        if result.get("warnings"):  # `mkdocs build --strict` stops on them: so does the test
+            raise DocexecFailed(f"{s.ref.where}: {s.ref.target} warned:\n  "
+                                + "\n  ".join(result["warnings"]))
         try:
             require_alt_text(result, s.ref)
         except ReferenceError_ as exc:

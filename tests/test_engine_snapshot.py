@@ -160,3 +160,20 @@ def test_plugin_reports_a_bad_tolerance_with_page_and_line(page_project):
     run = _run_pytest(page_project)
     assert run.returncode == 1
     assert "docs/p.md:3" in run.stdout and 'rtol="lots"' in run.stdout
+
+
+def test_plugin_fails_a_block_that_warns_as_the_strict_build_does(page_project):
+    root = page_project
+    _page(root, "exec")
+    assert _run_pytest(root, "--update-snapshots").returncode == 0
+    (root / "snippets" / "demo.py").write_text(textwrap.dedent("""
+        import warnings
+
+        def loss():
+            warnings.warn("old API", DeprecationWarning)
+            return "测试 MSE 0.0130"
+    """))
+    run = _run_pytest(root)
+    assert run.returncode == 1
+    assert "docs/p.md:3: snippets.demo:loss warned:" in run.stdout
+    assert "DeprecationWarning: old API" in run.stdout
