@@ -1,8 +1,8 @@
 """A Jupyter notebook made from a page: prose cells from its Markdown, code cells from the
 snippet sections it includes and the functions it executes, outputs from the result cache.
 
-Run top to bottom from the repository root (where ``snippets/`` is), the notebook
-re-executes everything the page shows. Nothing is executed here: outputs are the
+Its first cell carries the repository files the code needs (``bundle``), so the
+notebook runs top to bottom in any folder and re-executes everything the page shows. Nothing is executed here: outputs are the
 engine's cached results, so a warm build writes notebooks without running code.
 """
 
@@ -13,6 +13,7 @@ import re
 import textwrap
 from pathlib import Path
 
+from .bundle import bootstrap_source, bundle_files
 from .outputs import KINDS
 from .refs import (Ref, ReferenceError_, iter_blocks, module_name, parse_include,
                    parse_options, parse_target)
@@ -21,14 +22,6 @@ from .runner import Engine
 _FRONT_RE = re.compile(r"^---\n.*?\n---\n", re.S)
 _ADMONITION_RE = re.compile(r'^(?:!!!|\?\?\?\+?)\s+(\w+)(?:\s+"([^"]*)")?\s*$')
 _ATTR_LIST_RE = re.compile(r"\{\s*\.md-button[^}]*\}")
-
-SETUP = """\
-# 在博客仓库的根目录（包含 snippets/ 的目录）中运行本 Notebook
-import matplotlib.pyplot as plt
-from docexec.figures import theme_rc
-
-plt.rcParams.update(theme_rc("light"))  # 与网页中的图使用同一套字体和配色"""
-
 
 def snippet_section(root: Path, path: str, section: str | None) -> str:
     """The lines between ``--8<-- [start:section]`` and ``[end:section]`` (dedented)."""
@@ -106,11 +99,12 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
     markdown = _FRONT_RE.sub("", markdown, count=1)
     title = meta.get("title", "")
     cells = [new_markdown_cell(
-        f"本 Notebook 由文章《{title}》（`{page}`）生成：正文来自文章，代码来自 `snippets/` 中经过测试的模块，"
-        "输出是构建网站时执行的结果。请在博客仓库的根目录中运行。", id="intro"),
-        new_code_cell(SETUP, id="setup")]
+        f"本 Notebook 由文章《{title}》（`{page}`）生成：正文来自文章，代码来自博客仓库中经过测试的模块，"
+        "输出是构建网站时执行的结果。第一个代码单元自带这些模块，在任何文件夹里都能从头运行。", id="intro"),
+        new_code_cell("", id="setup")]
     prose: list[str] = []
     shown: set[str] = set()  # files whose sections the page includes
+    called: list[tuple[Ref, dict | None]] = []  # every executed reference and its result
     count = 0
 
     def flush():
@@ -135,6 +129,7 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
             except ReferenceError_:
                 continue  # the page's build reports it, with its line; no cell for it
             entry = engine.cached(ref)
+            called.append((ref, entry))
             count += 1
             outputs = _outputs(entry, engine, count)
             source = _call_source(ref, entry)
@@ -153,14 +148,17 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
     flush()
     modules = sorted({m for m in (module_name(path, engine.settings.packages) for path in shown)
                       if m})
+    files = bundle_files(modules + [ref.module for ref, _ in called],
+                         [entry for _, entry in called if entry], engine.settings)
+    setup = [bootstrap_source(files)]
     if modules:
         # the page shows parts of a module; load all of it so the parts find their helpers
-        lines = ["", "# 文章只展示了模块的一部分：先载入整个模块，下面的代码块才能用到其余的函数",
-                 "import importlib", ""]
+        setup += ["", "# 文章只展示了模块的一部分：先载入整个模块，下面的代码块才能用到其余的函数",
+                  "import importlib", ""]
         for module in modules:
-            lines.append(f'globals().update({{k: v for k, v in vars(importlib.import_module('
+            setup.append(f'globals().update({{k: v for k, v in vars(importlib.import_module('
                          f'"{module}")).items() if not k.startswith("__")}})')
-        cells[1].source += "\n".join(lines)
+    cells[1].source = "\n".join(setup)
     nb = new_notebook(cells=cells, metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"},

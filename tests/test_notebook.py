@@ -8,6 +8,7 @@ import nbformat
 
 from docexec.notebook import notebook_bytes, page_notebook, snippet_section
 from docexec.refs import scan_text
+from site_build import REPO
 from test_engine import make_engine, project, write  # noqa: F401  (project is a fixture)
 
 PAGE = """---
@@ -121,3 +122,40 @@ def test_snippet_section_names_a_missing_section(project):
         assert "snippets/shown.py has no section 'nowhere'" in str(exc)
     else:
         raise AssertionError("a missing section must raise")
+
+
+def test_the_first_cell_carries_the_modules_and_runs_in_an_empty_folder(project, tmp_path_factory):
+    import subprocess
+    import sys
+
+    from test_notebooks import HIDE_PROJECT
+
+    nb, _ = _notebook(project)
+    setup = nb.cells[1].source
+    for rel in ("snippets/__init__.py", "snippets/demo.py", "snippets/helper.py",
+                "snippets/state.py", "snippets/shown.py"):
+        assert f"'{rel}':" in setup, rel
+    empty = tmp_path_factory.mktemp("reader")
+    hide = HIDE_PROJECT.replace(repr(str(REPO)), repr(str(project)))
+    check = "\nimport snippets.demo\nprint(snippets.demo.answer())\n"
+    run = subprocess.run([sys.executable, "-c", hide + "\n" + setup + check], cwd=empty,
+                         capture_output=True, text=True, timeout=120,
+                         env={"PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"})
+    assert run.returncode == 0, run.stderr
+    assert "answer=42" in run.stdout
+    assert list(empty.iterdir()) == []  # it writes into a temporary folder, not the reader's
+
+
+def test_a_module_that_uses_docexec_gets_a_stand_in(project):
+    write(project / "snippets" / "uses_engine.py", """
+        from docexec import Markdown
+
+        def table():
+            return Markdown("| a |\\n|---|\\n| 1 |")
+    """)
+    engine = make_engine(project)
+    text = "# t\n\n```exec\nsnippets.uses_engine:table\n```\n"
+    engine.run([r.ref for r in scan_text(text, "docs/page.md") if r.ref])
+    nb = page_notebook(text, {"title": "t"}, engine, "docs/page.md")
+    assert "'docexec/__init__.py':" in nb.cells[1].source
+    assert "class Markdown(str)" in nb.cells[1].source

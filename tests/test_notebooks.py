@@ -1,4 +1,5 @@
-"""Every post's generated notebook: valid, linked from the post, and runs top to bottom."""
+"""Every post's generated notebook: valid, linked from the post, and runs top to bottom in an
+empty folder where the blog's repository cannot be imported (as a reader downloads it)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,22 @@ from site_build import REPO, posts
 pytestmark = pytest.mark.site
 
 
+# run first, before the notebook's own cells: the repository (installed in editable mode for
+# the tests) disappears, as it is absent from a reader's machine
+HIDE_PROJECT = f"""
+import importlib.util, sys
+sys.meta_path[:] = [f for f in sys.meta_path if "executable_blog" not in repr(f)]
+sys.path[:] = [p for p in sys.path if not p.startswith({str(REPO)!r})]
+for name in list(sys.modules):
+    if name.split(".")[0] in ("snippets", "docexec"):
+        del sys.modules[name]
+assert importlib.util.find_spec("snippets") is None
+assert importlib.util.find_spec("docexec") is None
+"""
+
+
 @pytest.mark.parametrize("post", posts(), ids=lambda p: p.url)
-def test_notebook_is_linked_valid_and_runs(built_site, post):
+def test_notebook_is_linked_valid_and_runs(built_site, post, tmp_path):
     name = f"{post.meta['slug']}.ipynb"
     page = (built_site / post.url / "index.html").read_text(encoding="utf-8")
     assert f'href="{name}" download>下载 Notebook</a>' in page
@@ -23,8 +38,9 @@ def test_notebook_is_linked_valid_and_runs(built_site, post):
     # one code cell per executed block and per included snippet block, plus the set-up cell
     assert len(code) == 1 + source.count("```exec") + source.count('```python title="snippets/')
     assert any(c.outputs for c in code), "the cached outputs are in the notebook"
+    nb.cells.insert(0, nbformat.v4.new_code_cell(HIDE_PROJECT, id="hide-project"))
     NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(REPO)}}).execute()
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert not errors
