@@ -31,6 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--cache-dir", default=None, help="result cache (.cache/docexec)")
     p.add_argument("--force", action="store_true", default=None,
                    help="re-execute even cached references")
+    p.add_argument("--allow", default=None,
+                   help="modules pages may call besides the packages, comma-separated (none)")
+    p.add_argument("--memory-limit", default=None,
+                   help="address space of each call, e.g. 4G (3/4 of the RAM; 0: none)")
     return p
 
 
@@ -39,7 +43,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     root = Path(args.root)
     config = mkdocs_options(Path(args.config_file) if args.config_file else root / "mkdocs.yml")
     flags = {"root": root, "jobs": args.jobs, "timeout": args.timeout,
-             "cache_dir": Path(args.cache_dir) if args.cache_dir else None, "force": args.force}
+             "cache_dir": Path(args.cache_dir) if args.cache_dir else None, "force": args.force,
+             "allow": args.allow, "memory_limit": args.memory_limit}
     return Settings.resolve(flags=flags, config=config)
 
 

@@ -20,15 +20,32 @@ from .settings import Settings
 class PageContext:
     src: str = "<string>"  # page path shown in errors
     url: str = ""  # page URL relative to the site root ("" for the home page)
-    lines: dict[str, list[int]] = field(default_factory=dict)  # target -> fence lines
-    malformed: list[int] = field(default_factory=list)  # lines of fences naming no function
+    # target -> (line, inert) of its fences in page order; inert: shown as code, never run
+    lines: dict[str, list[tuple[int, bool]]] = field(default_factory=dict)
+    malformed: list[tuple[int, bool]] = field(default_factory=list)  # fences naming no function
     src_path: Path | None = None  # the Markdown file
     refs: list = field(default_factory=list)  # the page's references, in page order
+    quiet: bool = False  # a repeat rendering (a blog excerpt): its failures were reported
+    unclosed: list = field(default_factory=list)  # ScannedRefs no renderer will ever format
+    errors: dict[int, str] = field(default_factory=dict)  # line -> what the scan found wrong
+
+    def next_fence(self, target: str | None) -> tuple[int, bool]:
+        """(line, inert) of the next fence (in page order) naming ``target``, or a malformed
+        one; (0, False) when the scan found no such fence."""
+        queue = self.malformed if target is None else self.lines.get(target)
+        return queue.pop(0) if queue else (0, False)
 
     def next_line(self, target: str | None) -> int:
-        """The line of the next fence (in page order) naming ``target``, or a malformed one."""
-        lines = self.malformed if target is None else self.lines.get(target)
-        return lines.pop(0) if lines else 0
+        return self.next_fence(target)[0]
+
+    def unrendered(self) -> list[tuple[int, str]]:
+        """(line, why) of the runnable fences the renderer has not formatted (yet)."""
+        left = [(line, f"the exec block naming {target} was not rendered as a block")
+                for target, queue in self.lines.items() for line, inert in queue if not inert]
+        left += [(line, self.errors.get(line, "this exec block was not rendered as a block"))
+                 for line, inert in self.malformed if not inert]
+        left += [(s.line, s.error) for s in self.unclosed]
+        return sorted(left)
 
 
 @dataclass
@@ -59,30 +76,42 @@ def engine() -> Engine:
     return STATE.engine
 
 
-def set_page(src_path: Path | str | None, url: str = "", root: Path | None = None) -> None:
-    """Tell the formatter which page comes next (``src_path`` is the Markdown file)."""
-    if src_path is None:
-        STATE.page = PageContext()
-        return
+def page_context(src_path: Path | str, url: str = "", root: Path | None = None,
+                 quiet: bool = False) -> PageContext:
+    """What the formatter needs to know about the page in ``src_path``, rendered at ``url``."""
     root = root or engine().settings.root
     path = Path(src_path)
-    lines: dict[str, list[int]] = {}
-    malformed: list[int] = []
+    lines: dict[str, list[tuple[int, bool]]] = {}
+    malformed: list[tuple[int, bool]] = []
+    unclosed = []
+    errors: dict[int, str] = {}
     refs = []
     page = path.as_posix()
     if path.is_file():
-        for scanned in scan_file(path, root):
+        for scanned in scan_file(path, root, inert=True):
             page = scanned.page
-            if scanned.ref is not None:
+            if scanned.inert:  # shown as code: the formatter must recognise it, not run it
+                queue = (lines.setdefault(scanned.ref.target, []) if scanned.ref is not None
+                         else malformed)
+                queue.append((scanned.line, True))
+            elif scanned.ref is not None:
                 refs.append(scanned.ref)
-                lines.setdefault(scanned.ref.target, []).append(scanned.line)
+                lines.setdefault(scanned.ref.target, []).append((scanned.line, False))
+            elif scanned.error and "never closed" in scanned.error:
+                unclosed.append(scanned)
             else:
-                malformed.append(scanned.line)
+                malformed.append((scanned.line, False))
+                errors[scanned.line] = scanned.error
         try:
             page = path.resolve().relative_to(root).as_posix()
         except ValueError:
             pass
-    STATE.page = PageContext(page, url, lines, malformed, path, refs)
+    return PageContext(page, url, lines, malformed, path, refs, quiet, unclosed, errors)
+
+
+def set_page(src_path: Path | str | None, url: str = "", root: Path | None = None) -> None:
+    """Tell the formatter which page comes next (``src_path`` is the Markdown file)."""
+    STATE.page = PageContext() if src_path is None else page_context(src_path, url, root)
 
 
 def begin_build(show_tracebacks: bool) -> None:

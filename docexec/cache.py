@@ -2,7 +2,11 @@
 
 Writes are atomic (a temporary file in the same folder, then ``os.replace``), so
 two builds at once never see half a file. An entry that does not parse, or whose
-recorded key is not the key asked for, is treated as missing and recomputed.
+recorded key is not the key asked for, or whose outputs or observed dependencies are
+malformed, is treated as missing and recomputed. Figure files are named by their
+content hash and verified against it when read: a truncated or replaced file makes its
+entry stale, and storing the result again rewrites it (as does a forced run).
+A cache that cannot be written raises ``CacheError``, which names the cache folder.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from .deps import current_hash
 from .outputs import figure_files, is_valid
 
 log = logging.getLogger("mkdocs.docexec")
@@ -32,10 +37,33 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+class CacheError(OSError):
+    """The result cache could not be written: full, read-only, or not a folder."""
+
+
+def _figure_ok(path: Path) -> bool:
+    """Whether a figure file holds what its name (the start of its content's sha256) says."""
+    digest = current_hash(path)
+    return digest not in ("missing", "unreadable") and digest.startswith(path.stem)
+
+
+def _valid_observed(observed) -> bool:
+    return isinstance(observed, dict) and all(
+        isinstance(k, str) and isinstance(v, str) and not Path(k).is_absolute()
+        and ".." not in Path(k).parts for k, v in observed.items())
+
+
 class ResultCache:
     def __init__(self, directory: Path):
         self.dir = Path(directory)
         self.figures = self.dir / "figures"
+        self._reported: set[str] = set()
+
+    def report_once(self, message: str) -> bool:
+        """True the first time a write failure is seen (a full disk is reported once, not per call)."""
+        first = message not in self._reported
+        self._reported.add(message)
+        return first
 
     def _entry(self, key: str) -> Path:
         return self.dir / "results" / key[:2] / f"{key}.json"
@@ -56,30 +84,49 @@ class ResultCache:
         if not isinstance(outputs, list) or not all(is_valid(o) for o in outputs):
             log.info("docexec: ignoring malformed cache entry %s", path)
             return None
-        # a figure whose file went missing makes the entry unusable
-        if not all((self.figures / name).is_file() for name in figure_files(outputs)):
+        if not _valid_observed(entry.get("observed", {})):
+            log.info("docexec: ignoring malformed cache entry %s", path)
             return None
+        # a figure file that went missing, was truncated or replaced makes the entry stale
+        for name in figure_files(outputs):
+            if not _figure_ok(self.figures / name):
+                log.info("docexec: figure %s does not match its hash; recomputing %s",
+                         self.figures / name, key)
+                return None
         return entry
 
-    def put(self, key: str, result: dict) -> dict:
-        """Store a successful result; figure bodies go to their own files."""
-        outputs = []
-        for o in result["outputs"]:
-            files = o.get("files", {})
-            for name, body in files.items():
-                target = self.figures / name
-                if not target.is_file():
-                    atomic_write(target, body if isinstance(body, bytes) else body.encode())
-            outputs.append({k: v for k, v in o.items() if k != "files"})
-        entry = {
+    @staticmethod
+    def entry(key: str, result: dict) -> dict:
+        """The cache entry of a successful result (figure bodies left out)."""
+        return {
             "format": FORMAT,
             "key": key,
             "target": result["target"],
-            "outputs": outputs,
+            "outputs": [{k: v for k, v in o.items() if k != "files"} for o in result["outputs"]],
             "warnings": result.get("warnings", []),
+            "observed": result.get("observed", {}),
             "seconds": result.get("seconds"),
         }
-        atomic_write(self._entry(key), json.dumps(entry, ensure_ascii=False, indent=1).encode())
+
+    def put(self, key: str, result: dict, rewrite: bool = False) -> dict:
+        """Store a successful result; figure bodies go to their own files.
+
+        A figure file is written when it is absent, does not match its hash, or ``rewrite``
+        (a forced run) is set. Raises ``CacheError`` when the cache cannot be written.
+        """
+        entry = self.entry(key, result)
+        try:
+            for o in result["outputs"]:
+                for name, body in o.get("files", {}).items():
+                    target = self.figures / name
+                    body = body if isinstance(body, bytes) else body.encode()
+                    if rewrite or not _figure_ok(target):
+                        atomic_write(target, body)
+            atomic_write(self._entry(key),
+                         json.dumps(entry, ensure_ascii=False, indent=1).encode())
+        except OSError as exc:
+            raise CacheError(f"cannot write the result cache at {self.dir}: "
+                             f"{type(exc).__name__}: {exc.strerror or exc}") from exc
         return entry
 
     def clear(self) -> None:

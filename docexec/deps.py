@@ -6,6 +6,11 @@ the packages' ``__init__.py``), of data files those modules name in string
 literals (``"benchmarks/results/apriori.json"``), the engine's own source, the
 Python version and the versions of the key libraries. The page's prose is not
 part of it, so editing prose re-executes nothing.
+
+That static scan is a first guess. What a call really read (files opened under the
+project, repository modules imported, however their names were built) is recorded
+while it runs (``observe``) and stored with the entry by hash; ``observed_changes``
+tells the runner which of them changed since, and such an entry is stale.
 """
 
 from __future__ import annotations
@@ -125,6 +130,24 @@ def _data_hash(path: Path, stamp: tuple) -> str:
 def _stamp(path: Path) -> tuple:
     st = path.stat()
     return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def current_hash(path: Path) -> str:
+    """A file's sha256 now ("missing" when it is gone), re-read only when its stat changed."""
+    try:
+        return _data_hash(path, _stamp(path))
+    except FileNotFoundError:
+        return "missing"
+    except OSError:  # a directory now, unreadable: changed as far as a result is concerned
+        return "unreadable"
+
+
+def observed_changes(observed: dict[str, str], root: Path) -> list[str]:
+    """The files among a result's observed dependencies (``observe``) that changed or vanished.
+
+    Cheap on a warm build: a file is hashed again only when its (mtime, size, inode) changed.
+    """
+    return [rel for rel, digest in observed.items() if current_hash(root / rel) != digest]
 
 
 def dependency_files(module: str, settings: Settings) -> dict[str, str]:

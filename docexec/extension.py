@@ -20,12 +20,13 @@ from __future__ import annotations
 import html
 
 from markdown import Extension
+from markdown.preprocessors import Preprocessor
 
-from .build_state import STATE, configure, engine
+from .build_state import STATE, configure, engine, page_context
 from .page_html import log, relative_prefix, render_entry, report
-from .refs import Ref, ReferenceError_, parse_options, parse_target
+from .refs import FENCE_LANG, TARGET_RE, Ref, ReferenceError_, parse_options, parse_target
 from .runner import Failure
-from .settings import Settings
+from .settings import CONFIG_HELP, Settings
 from .zensical import adopt_page, publish_figures
 
 
@@ -38,17 +39,26 @@ def validator(language, inputs, options, attrs, md) -> bool:
 def formatter(src, language, class_name, options, md, **kwargs) -> str:
     """Render the result of the function named in ``src``. Never raises."""
     zensical_prefix = adopt_page(md)  # None unless Zensical renders this page
-    page = STATE.page
+    page = getattr(md, "docexec_page", None) or STATE.page  # a blog excerpt knows its post
     options = options or {}
     try:
         target = parse_target(src)
         opts = parse_options(" ".join(f'{k}="{v}"' for k, v in options.items()))
     except ReferenceError_ as exc:
-        ref = Ref(src.strip().splitlines()[0] if src.strip() else "<empty>", page.src,
-                  page.next_line(None))
-        return report(ref, Failure(ref, f"ReferenceError: {exc}"))
-    ref = Ref(target, page.src, page.next_line(target), opts)
-    STATE.rendered += 1
+        named = src.strip().splitlines()[0] if src.strip() else "<empty>"
+        line, inert = page.next_fence(None)
+        if not line and TARGET_RE.match(named):  # the scan found the fence well-formed
+            line, inert = page.next_fence(named)
+        if inert:
+            return shown_as_code(src)
+        ref = Ref(named, page.src, line)
+        return report(ref, Failure(ref, f"ReferenceError: {exc}"), quiet=page.quiet)
+    line, inert = page.next_fence(target)
+    if inert:  # in an HTML comment or an indented code block: the page shows it as code
+        return shown_as_code(src)
+    ref = Ref(target, page.src, line, opts)
+    if not page.quiet:
+        STATE.rendered += 1
     eng = engine()
     if eng.settings.disabled:
         return (f'<div class="docexec docexec-disabled" data-ref="{html.escape(target)}">'
@@ -56,8 +66,8 @@ def formatter(src, language, class_name, options, md, **kwargs) -> str:
     try:
         result = eng.result(ref)
         if isinstance(result, Failure):
-            return report(ref, result)
-        for warning in result.get("warnings", []):
+            return report(ref, result, quiet=page.quiet)
+        for warning in [] if page.quiet else result.get("warnings", []):
             log.warning("docexec: %s: %s warned: %s", ref.where, ref.target, warning)
         prefix = relative_prefix(page.url) if zensical_prefix is None else zensical_prefix
         out = render_entry(result, ref, prefix)
@@ -65,7 +75,35 @@ def formatter(src, language, class_name, options, md, **kwargs) -> str:
             publish_figures(md, result["outputs"])
         return out
     except Exception as exc:  # a broken cache entry, a bad option: still report, never raise
-        return report(ref, Failure(ref, f"{type(exc).__name__}: {exc}"))
+        return report(ref, Failure(ref, f"{type(exc).__name__}: {exc}"), quiet=page.quiet)
+
+
+def shown_as_code(src: str) -> str:
+    """An exec fence that the page shows as text (never executed)."""
+    fence = "```" + FENCE_LANG + "\n" + src.strip() + "\n```"
+    return f"<pre><code>{html.escape(fence)}</code></pre>"
+
+
+class _PagePreprocessor(Preprocessor):
+    """Before each conversion, whether this Markdown instance renders a blog excerpt: Material's
+    blog plugin renders every post again (its own parser, no page hooks) for the index,
+    archive and category pages. An excerpt's fences get their post's lines, its figure links
+    are relative to the view's URL, and its failures are not reported a second time."""
+
+    def run(self, lines):
+        self.md.docexec_page = _excerpt_page(self.md)
+        return lines
+
+
+def _excerpt_page(md):
+    if "excerpt" not in md.treeprocessors:
+        return None
+    processor = md.treeprocessors["excerpt"]
+    post, view = getattr(processor, "page", None), getattr(processor, "base", None)
+    src = getattr(getattr(post, "file", None), "abs_src_path", None)
+    if src is None or view is None:
+        return None
+    return page_context(src, view.url, quiet=True)
 
 
 def exec_fence() -> dict:
@@ -79,16 +117,12 @@ def exec_fence() -> dict:
 class DocexecExtension(Extension):
     def __init__(self, **kwargs):
         # "" is "not set": the defaults live in Settings alone
-        self.config = {
-            "timeout": ["", "seconds one call may take"],
-            "jobs": ["", "parallel workers (0: one per core)"],
-            "cache_dir": ["", "result cache (.cache/docexec under the root)"],
-            "root": ["", "project root (the current directory)"],
-        }
+        self.config = {key: ["", text] for key, text in CONFIG_HELP.items()}
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md):
         configure(Settings.resolve(config=self.getConfigs()))
+        md.preprocessors.register(_PagePreprocessor(md), "docexec_page", 40)
 
 
 def makeExtension(**kwargs):

@@ -121,7 +121,7 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
             prose.append(lines[i])
             continue
         includes = [parse_include(b) for b in fence.body if b.strip()]
-        if fence.is_exec:
+        if fence.is_exec and not fence.inert:  # what the page shows as code never runs
             flush()
             try:
                 ref = Ref(parse_target("\n".join(fence.body)), page, i + 1,

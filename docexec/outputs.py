@@ -11,6 +11,10 @@ HTML in a page, its text in an approved snapshot and its output in a notebook:
   figure's size and ``data``, the text of what it draws (``figure_data``); the worker
   sends the files' bytes alongside, in ``files``. Its snapshot is the alt text and that
   data, whose numbers may differ by one unit in their last printed digit.
+
+What a demo returns is not trusted: Markdown's HTML is sanitized (``nh3``) before it is
+published, every output has a size limit (``oversized``) and lone surrogates, which no
+file can hold, are escaped visibly (``clean_text``).
 """
 
 from __future__ import annotations
@@ -21,6 +25,37 @@ from dataclasses import dataclass
 
 FIGURE_DIR = "assets/figures"  # where a site serves the figure files
 FOLD_LINES = 30  # longer text outputs are folded behind a summary line
+LONE_SURROGATES = ("the output holds lone surrogates (not valid Unicode, e.g. from "
+                   "os.fsdecode of a non-UTF-8 name); they are shown as \\udcff escapes")
+
+# what Markdown, its tables and math (arithmatex spans for KaTeX, or MathML) need; nothing
+# that runs script: no <script>, <style>, <iframe>, <svg>, no on* attributes, no javascript: URLs
+_MATHML_TAGS = {"math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext",
+                "mspace", "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mover",
+                "munder", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded",
+                "mphantom", "menclose"}
+_SAFE_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i",
+              "u", "s", "del", "ins", "mark", "small", "sub", "sup", "code", "pre", "kbd",
+              "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "a", "img", "span", "div",
+              "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup",
+              "col", "abbr", "figure", "figcaption", "details", "summary"} | _MATHML_TAGS
+_SAFE_ATTRIBUTES = {
+    "*": {"class", "title", "lang", "dir"},
+    "a": {"href"}, "img": {"src", "alt", "width", "height"},
+    "th": {"style", "align", "colspan", "rowspan"}, "td": {"style", "align", "colspan", "rowspan"},
+    "ol": {"start"}, "math": {"display", "xmlns"}, "annotation": {"encoding"},
+    "mo": {"stretchy", "fence", "separator", "lspace", "rspace"},
+    "mstyle": {"displaystyle", "scriptlevel"}, "mspace": {"width"},
+}
+
+
+def sanitize_html(text: str) -> str:
+    """HTML from a demo's Markdown, with everything that could run script removed."""
+    import nh3
+
+    return nh3.clean(text, tags=_SAFE_TAGS, attributes=_SAFE_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"},
+                     filter_style_properties={"text-align"}, link_rel="noopener noreferrer")
 
 
 def _text_html(o: dict, ctx) -> str:
@@ -41,7 +76,7 @@ def _markdown_html(o: dict, ctx) -> str:
         extensions=["tables", "attr_list", "pymdownx.arithmatex"],
         extension_configs={"pymdownx.arithmatex": {"generic": True}},
     )
-    return f'<div class="docexec-markdown">\n{md.convert(o["markdown"])}\n</div>'
+    return f'<div class="docexec-markdown">\n{sanitize_html(md.convert(o["markdown"]))}\n</div>'
 
 
 def _figure_html(o: dict, ctx) -> str:
@@ -116,3 +151,41 @@ def snapshot_text(outputs: list[dict], alt: str | None) -> str:
 def snapshot_last_digit(outputs: list[dict]) -> bool:
     """Whether a snapshot's numbers may differ by one unit in their last digit (a figure's data)."""
     return any(KINDS[o["kind"]].last_digit for o in outputs)
+
+
+def oversized(outputs: list[dict], max_text: int, max_figure: int) -> str | None:
+    """Why an output is over its size limit (text in UTF-8, each figure file), or None."""
+    for o in outputs:
+        for name, body in o.get("files", {}).items():
+            size = len(body)
+            if size > max_figure:
+                return (f"the figure file {name} is {size / 1e6:.1f} MB; the limit is "
+                        f"{max_figure / 1e6:g} MB per figure (max_figure_bytes, "
+                        "DOCEXEC_MAX_FIGURE_BYTES)")
+        for value in o.values():
+            if isinstance(value, str) and len(value) > max_text // 4:  # cheap before encoding
+                size = len(value.encode("utf-8", "backslashreplace"))
+                if size > max_text:
+                    return (f"a {o.get('kind')} output is {size / 1e6:.1f} MB; the limit is "
+                            f"{max_text / 1e6:g} MB per output (max_text_bytes, "
+                            "DOCEXEC_MAX_TEXT_BYTES)")
+    return None
+
+
+def clean_text(value):
+    """``value`` with lone surrogates (``"\\udcff"``, not valid Unicode, which no UTF-8 file
+    holds) escaped visibly as ``\\udcff``, in every string of nested dicts and lists; and
+    whether there was any."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+            return value, False
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8"), True
+    if isinstance(value, dict):
+        pairs = {k: clean_text(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, any(hit for _, hit in pairs.values())
+    if isinstance(value, list):
+        pairs = [clean_text(v) for v in value]
+        return [v for v, _ in pairs], any(hit for _, hit in pairs)
+    return value, False

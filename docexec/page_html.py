@@ -57,8 +57,11 @@ def error_html(title: str, detail: str) -> str:
             f"执行失败：{html.escape(title)}</p>{body}</div>")
 
 
-def report(ref: Ref, failure: Failure) -> str:
-    STATE.failures.append(failure)
-    log.error(failure.report())
+def report(ref: Ref, failure: Failure, quiet: bool = False) -> str:
+    """The error box; the failure is logged unless ``quiet`` (a repeat rendering of a page,
+    such as a blog excerpt, whose failures were reported with the page)."""
+    if not quiet:
+        STATE.failures.append(failure)
+        log.error(failure.report())
     return error_html(f"{ref.target}（{ref.where}）",
                        failure.error + ("\n\n" + failure.traceback if failure.traceback else ""))

@@ -18,7 +18,8 @@ from pathlib import Path
 
 FENCE_LANG = "exec"
 TARGET_RE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
-OPTION_RE = re.compile(r'([A-Za-z_][\w-]*)\s*=\s*"([^"]*)"')
+# key="value", key='value' or key=value: what pymdownx.superfences hands the formatter too
+OPTION_RE = re.compile(r"""([A-Za-z_][\w-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'{}]+))""")
 KNOWN_OPTIONS = frozenset({"alt", "raises", "rtol", "atol"})
 TOLERANCE_OPTIONS = ("rtol", "atol")
 _OPEN_RE = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
@@ -97,7 +98,7 @@ def parse_target(body: str) -> str:
 
 def parse_options(info: str) -> tuple[tuple[str, str], ...]:
     """Options from a fence header such as ``exec alt="..."``; unknown names are errors."""
-    opts = tuple(OPTION_RE.findall(info))
+    opts = tuple((m[0], m[1] or m[2] or m[3]) for m in OPTION_RE.findall(info))
     unknown = sorted({k for k, _ in opts} - KNOWN_OPTIONS)
     if unknown:
         raise ReferenceError_(
@@ -139,6 +140,7 @@ class ScannedRef:
     line: int
     ref: Ref | None
     error: str | None = None
+    inert: bool = False  # shown as code (in an HTML comment or an indented code block): never run
 
 
 @dataclass
@@ -149,18 +151,75 @@ class Fence:
     info: str
     body: list[str]
     end: int  # the closing line (len(lines) when the fence is never closed)
+    inert: bool = False  # inside an HTML comment or an indented code block: text, not a block
 
     @property
     def is_exec(self) -> bool:
         return _is_exec_info(self.info)
 
 
+_INLINE_CODE_RE = re.compile(r"`+[^`]*`+")
+# lines that open a container whose content is indented by 4 (lists, admonitions, tabs, blocks)
+_OPENER_RE = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)]|!!!|\?\?\?\+?|===|///)(?:[ \t]|$)")
+
+
+def _indent(line: str) -> int:
+    """Leading spaces (a tab counts 4)."""
+    line = line.expandtabs(4)
+    return len(line) - len(line.lstrip(" "))
+
+
+def _comment_state(line: str, inside: bool) -> bool:
+    """Whether an HTML comment is still open after ``line`` (inline code is not HTML)."""
+    text = _INLINE_CODE_RE.sub("", line)
+    pos = 0
+    while True:
+        if inside:
+            end = text.find("-->", pos)
+            if end < 0:
+                return True
+            inside, pos = False, end + 3
+        else:
+            start = text.find("<!--", pos)
+            if start < 0:
+                return False
+            inside, pos = True, start + 4
+
+
+def _in_indented_code(lines: list[str], i: int) -> bool:
+    """Whether line ``i`` is inside an indented (4-space) code block: indented 4 more than the
+    content of the container it belongs to, after a blank line."""
+    line = lines[i]
+    if line.lstrip(" \t").startswith(">"):
+        return False
+    n = _indent(line)
+    if n < 4:
+        return False
+    blank = False
+    for j in range(i - 1, -1, -1):
+        if not lines[j].strip():
+            blank = True
+            continue
+        m = _indent(lines[j])
+        if m >= n:  # a sibling or deeper line: the same container (or the same code block)
+            continue
+        if _OPENER_RE.match(lines[j]):
+            return n >= m + 8  # the container's content starts at m + 4
+        return blank and n >= m + 4
+    return True  # indented by 4 at the top of the page
+
+
 def iter_blocks(lines: list[str]):
-    """``(index, None)`` for each line outside fences and ``(index, Fence)`` for each fence."""
+    """``(index, None)`` for each line outside fences and ``(index, Fence)`` for each fence.
+
+    A fence inside an HTML comment or an indented code block is marked ``inert``: the page
+    shows it as text, so it is never executed."""
     i = 0
+    in_comment = False
     while i < len(lines):
         m = _OPEN_RE.match(lines[i])
         if not m:
+            in_comment = _comment_state(lines[i], in_comment)
             yield i, None
             i += 1
             continue
@@ -171,31 +230,42 @@ def iter_blocks(lines: list[str]):
         while j < len(lines) and not close.match(lines[j]):
             j += 1
         body = [ln[len(prefix):] if ln.startswith(prefix) else ln for ln in lines[i + 1:j]]
-        yield i, Fence(i, m["info"], body, j)
+        inert = in_comment or _in_indented_code(lines, i)
+        yield i, Fence(i, m["info"], body, j, inert)
         i = j + 1
 
 
-def scan_text(text: str, page: str = "<string>") -> list[ScannedRef]:
-    """Every exec fence in ``text`` with its 1-based line, in order of appearance."""
+def scan_text(text: str, page: str = "<string>", inert: bool = False) -> list[ScannedRef]:
+    """Every exec fence in ``text`` with its 1-based line, in order of appearance.
+
+    Fences the page shows as text (in an HTML comment or an indented code block) are left
+    out, or, with ``inert=True``, included and marked (the formatter needs them in order)."""
     found: list[ScannedRef] = []
-    for i, fence in iter_blocks(text.splitlines()):
+    lines = text.splitlines()
+    for i, fence in iter_blocks(lines):
         if fence is None or not fence.is_exec:
+            continue
+        if fence.inert and not inert:
+            continue
+        if fence.end >= len(lines) and not fence.inert:
+            found.append(ScannedRef(page, i + 1, None, "the exec block opened here is never "
+                                    "closed (a closing ``` line is missing)"))
             continue
         try:
             ref = Ref(parse_target("\n".join(fence.body)), page, i + 1, parse_options(fence.info))
-            found.append(ScannedRef(page, i + 1, ref))
+            found.append(ScannedRef(page, i + 1, ref, inert=fence.inert))
         except ReferenceError_ as exc:
-            found.append(ScannedRef(page, i + 1, None, str(exc)))
+            found.append(ScannedRef(page, i + 1, None, str(exc), inert=fence.inert))
     return found
 
 
-def scan_file(path: Path, root: Path) -> list[ScannedRef]:
+def scan_file(path: Path, root: Path, inert: bool = False) -> list[ScannedRef]:
     """References of one page; ``page`` is the path relative to ``root``."""
     try:
         rel = path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         rel = path.as_posix()
-    return scan_text(path.read_text(encoding="utf-8"), rel)
+    return scan_text(path.read_text(encoding="utf-8"), rel, inert)
 
 
 def scan_tree(docs: Path, root: Path) -> list[ScannedRef]:

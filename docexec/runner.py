@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .cache import ResultCache
-from .deps import cache_key
+from .cache import CacheError, ResultCache
+from .deps import cache_key, observed_changes
+from .outputs import LONE_SURROGATES, clean_text, oversized
 from .refs import Ref
 from .settings import Settings
 from .worker import child_main
@@ -27,17 +30,29 @@ class Failure:
     error: str
     traceback: str = ""
     stdout: str = ""
+    output: str = ""  # the last lines the worker wrote to its stdout/stderr (fd 1 and 2)
 
     def for_ref(self, ref: Ref) -> "Failure":
         """The same failure, reported at another reference to the same function."""
-        return self if ref == self.ref else Failure(ref, self.error, self.traceback, self.stdout)
+        return self if ref == self.ref else replace(self, ref=ref)
 
     def report(self) -> str:
-        """The message for the build log: where, what, and the traceback into the snippet."""
+        """The message for the build log: where, what, the traceback into the snippet, and
+        the last lines the call printed before it failed."""
         text = f"docexec: {self.ref.where}: {self.ref.target} failed: {self.error}"
         if self.traceback:
             text += "\n" + self.traceback.rstrip()
+        for title, printed in (("printed", self.stdout), ("wrote to stdout/stderr", self.output)):
+            tail = _tail(printed)
+            if tail:
+                text += f"\n{self.ref.target} {title} before it failed (last lines):\n{tail}"
         return text
+
+
+def _tail(text: str, lines: int = 20) -> str:
+    """The last ``lines`` lines of ``text`` (a crash report needs the end, not all of it)."""
+    kept = (text or "").rstrip().splitlines()[-lines:]
+    return "\n".join("  " + line for line in kept)
 
 
 _context_lock = threading.Lock()
@@ -75,16 +90,28 @@ class Engine:
         return cache_key(ref, self.settings)
 
     def cached(self, ref: Ref, key: str | None = None) -> dict | None:
+        """The stored result of ``ref``, or None when there is none or it is stale: a file or
+        repository module that the call was observed to read changed or vanished since."""
+        if not self.settings.allows(ref.module):
+            return None
         key = key or self.key(ref)
         with self._lock:
-            if key in self._memory:
-                return self._memory[key]
-        if self.settings.force:
+            entry = self._memory.get(key)
+        if entry is None:
+            if self.settings.force:
+                return None
+            entry = self.cache.get(key)
+        if entry is None:
             return None
-        entry = self.cache.get(key)
-        if entry is not None:
+        changed = observed_changes(entry.get("observed", {}), self.settings.root)
+        if changed:
+            log.info("docexec: %s is stale: %s changed", ref.target, ", ".join(changed[:3]))
             with self._lock:
-                self._memory[key] = entry
+                if self._memory.get(key) is entry:
+                    del self._memory[key]
+            return None
+        with self._lock:
+            self._memory[key] = entry
         return entry
 
     def forget_failures(self) -> None:
@@ -95,7 +122,14 @@ class Engine:
     def run(self, refs: list[Ref]) -> dict[Ref, dict | Failure]:
         """Results of ``refs``; stale ones are executed in parallel, each key once."""
         results: dict[Ref, dict | Failure] = {}
-        keys = {ref: self.key(ref) for ref in refs}
+        for ref in refs:  # the trust boundary: nothing outside it is imported, let alone called
+            if not self.settings.allows(ref.module):
+                allowed = ", ".join((*self.settings.packages, *self.settings.allow))
+                results[ref] = Failure(ref, (
+                    f"UntrustedReference: {ref.module} is outside the packages pages may call "
+                    f"({allowed}); nothing was imported or run. To allow it, list it under "
+                    "'allow' (mkdocs.yml) or in DOCEXEC_ALLOW"))
+        keys = {ref: self.key(ref) for ref in refs if ref not in results}
         stale: dict[str, Ref] = {}
         for ref, key in keys.items():
             entry = self.cached(ref, key)
@@ -124,11 +158,31 @@ class Engine:
             message = Failure(ref, message.get("error", "unknown error"),
                               message.get("traceback", ""), message.get("stdout", ""))
         if isinstance(message, Failure):
+            from dataclasses import replace  # (a Failure's other fields kept as they are)
+
+            message = replace(message, **{  # printable, whatever the demo wrote
+                name: clean_text(getattr(message, name))[0]
+                for name in ("error", "traceback", "stdout")})
             with self._lock:
                 self._failures[key] = message
             return message
+        message, escaped = clean_text(message)  # lone surrogates: shown as \udcff escapes
+        if escaped:
+            message["warnings"] = [*message.get("warnings", []), LONE_SURROGATES]
+        too_large = oversized(message["outputs"], self.settings.max_text_bytes,
+                              self.settings.max_figure_bytes)
+        if too_large:
+            failure = Failure(ref, f"OutputTooLarge: {too_large}")
+            with self._lock:
+                self._failures[key] = failure
+            return failure
         message["target"] = ref.target
-        entry = self.cache.put(key, message)
+        try:
+            entry = self.cache.put(key, message, rewrite=self.settings.force)
+        except CacheError as exc:  # the page still shows the fresh result; the build fails
+            entry = self.cache.entry(key, message)
+            if self.cache.report_once(str(exc)):
+                log.error("docexec: %s (while storing %s for %s)", exc, ref.target, ref.where)
         with self._lock:
             self._memory[key] = entry
             self.executed += 1
@@ -136,32 +190,82 @@ class Engine:
         return entry
 
     def _call_in_worker(self, ref: Ref) -> dict | Failure:
+        """Run ``ref`` in a fresh worker, in a process group of its own; whatever the outcome
+        (result, error, timeout, crash), everything the call started is killed afterwards."""
         ctx = _mp_context(self.settings)
+        handle, log_path = tempfile.mkstemp(prefix="docexec-", suffix=".out")
+        os.close(handle)
         receiver, sender = ctx.Pipe(duplex=False)
-        proc = ctx.Process(
+        proc = ctx.Process(  # not a daemon: a demo may start processes (DataLoader workers)
             target=child_main,
-            args=(ref.target, ref.option("raises"), str(self.settings.root), sender),
-            daemon=True,
+            args=(ref.target, ref.option("raises"), str(self.settings.root), sender,
+                  log_path, self.settings.memory_limit),
         )
         start = time.monotonic()
-        proc.start()
-        sender.close()
+        outcome: dict | str
         try:
-            if not receiver.poll(self.settings.timeout):
-                proc.kill()
-                proc.join()
-                return Failure(ref, f"TimeoutError: no result after {self.settings.timeout:g} s "
-                                    "(the per-call timeout; set DOCEXEC_TIMEOUT to change it)")
+            proc.start()
+            sender.close()
             try:
-                message = receiver.recv()
-            except (EOFError, OSError):
-                proc.join(5)
-                return Failure(ref, "WorkerDied: the worker process ended without a result "
-                                    f"(exit code {proc.exitcode})")
+                if not receiver.poll(self.settings.timeout):
+                    outcome = (f"TimeoutError: no result after {self.settings.timeout:g} s "
+                               "(the per-call timeout; set DOCEXEC_TIMEOUT to change it)")
+                else:
+                    try:
+                        outcome = receiver.recv()
+                    except (EOFError, OSError):
+                        proc.join(5)
+                        outcome = _death(proc.exitcode)
+            finally:
+                receiver.close()
+            if isinstance(outcome, dict):  # let it exit by itself, briefly
+                proc.join(min(2.0, max(0.1, self.settings.timeout - (time.monotonic() - start))))
         finally:
-            receiver.close()
-        proc.join(max(1.0, self.settings.timeout - (time.monotonic() - start)))
-        if proc.is_alive():
-            proc.kill()
-            proc.join()
-        return message
+            _end_group(proc)
+            output = _read_tail(log_path)
+            os.unlink(log_path)
+        if isinstance(outcome, str):  # no message: what the call wrote is all there is
+            return Failure(ref, outcome, output=output)
+        return outcome
+
+
+def _end_group(proc) -> None:
+    """SIGKILL the worker's process group (the worker and every process it started), then
+    reap the worker. A process that left the group (its own setsid) is out of reach."""
+    if proc.pid is None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # the worker called setsid: its pid is the group
+    except (ProcessLookupError, PermissionError):
+        pass
+    if proc.is_alive():  # killed before its setsid
+        proc.kill()
+    proc.join()
+
+
+def _death(exitcode: int | None) -> str:
+    """Why a worker ended without a result, naming the signal that killed it."""
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        what = signal.strsignal(-exitcode) or name
+        hint = ("; the machine's out-of-memory killer sends it too"
+                if -exitcode == signal.SIGKILL else "")
+        return (f"WorkerDied: the worker process was killed by {name} ({what}{hint}) "
+                "before it sent a result")
+    return f"WorkerDied: the worker process ended with exit code {exitcode} without a result"
+
+
+def _read_tail(path: str, limit: int = 16_384) -> str:
+    """The end of what a worker wrote to its stdout/stderr file."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - limit))
+            data = f.read()
+    except OSError:
+        return ""
+    text = data.decode("utf-8", errors="replace")
+    return text if len(data) < limit else text.partition("\n")[2]

@@ -9,6 +9,7 @@ pytest plugin all resolve their settings with ``Settings.resolve``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,30 @@ def _parse_bool(text: str) -> bool:
     return word in _TRUE
 
 
+def _parse_list(text) -> tuple[str, ...]:
+    """``"math, tools.demo"`` or a YAML list -> ``("math", "tools.demo")``."""
+    items = text.split(",") if isinstance(text, str) else list(text)
+    return tuple(str(i).strip() for i in items if str(i).strip())
+
+
+def _parse_size(text) -> int:
+    """``"4G"``, ``"512M"``, ``"300k"`` or a number of bytes -> bytes (0: no limit)."""
+    text = str(text).strip().upper().removesuffix("B").removesuffix("I")
+    scale = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}.get(text[-1:], 1)
+    number = float(text[:-1] if scale > 1 else text)
+    if not number >= 0:
+        raise ValueError("a size must be >= 0")
+    return int(number * scale)
+
+
+def default_memory_limit() -> int:
+    """Three quarters of the machine's RAM: one runaway call cannot take the machine down."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 3 // 4
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
 # setting -> (environment variable, how to read its text)
 ENVIRONMENT = {
     "cache_dir": ("DOCEXEC_CACHE_DIR", Path),
@@ -42,9 +67,23 @@ ENVIRONMENT = {
     "jobs": ("DOCEXEC_JOBS", int),
     "force": ("DOCEXEC_FORCE", _parse_bool),
     "disabled": ("DOCEXEC_DISABLE", _parse_bool),
+    "memory_limit": ("DOCEXEC_MEMORY_LIMIT", _parse_size),
+    "allow": ("DOCEXEC_ALLOW", _parse_list),
+    "max_text_bytes": ("DOCEXEC_MAX_TEXT_BYTES", int),
+    "max_figure_bytes": ("DOCEXEC_MAX_FIGURE_BYTES", int),
 }
-# what mkdocs.yml may set for the extension
-CONFIG_KEYS = ("root", "cache_dir", "timeout", "jobs")
+# what mkdocs.yml may set for the extension, with the help the extension shows
+CONFIG_HELP = {
+    "root": "project root (the current directory)",
+    "cache_dir": "result cache (.cache/docexec under the root)",
+    "timeout": "seconds one call may take",
+    "jobs": "parallel workers (0: one per core)",
+    "memory_limit": "address space per call, e.g. 4G (0: no limit)",
+    "allow": "modules pages may call besides the packages (none)",
+    "max_text_bytes": "largest text, table or Markdown output, bytes",
+    "max_figure_bytes": "largest figure file, bytes",
+}
+CONFIG_KEYS = tuple(CONFIG_HELP)
 
 
 @dataclass
@@ -60,6 +99,14 @@ class Settings:
     packages: tuple[str, ...] = ("snippets",)
     key_packages: tuple[str, ...] = DEFAULT_KEY_PACKAGES
     preload: tuple[str, ...] = DEFAULT_PRELOAD
+    # address space (RLIMIT_AS) of each call's processes, bytes ("4G" in mkdocs.yml or
+    # DOCEXEC_MEMORY_LIMIT); None: 3/4 of the machine's RAM; 0: no limit
+    memory_limit: int | None = None
+    # the trust boundary: pages may call functions of `packages` only, and of these modules
+    # (and their submodules) when a site allows them explicitly
+    allow: tuple[str, ...] = ()
+    max_text_bytes: int = 1_000_000  # one text, table or Markdown output, UTF-8
+    max_figure_bytes: int = 2_000_000  # one figure file
 
     def __post_init__(self):
         self.root = Path(self.root).resolve()
@@ -81,6 +128,25 @@ class Settings:
             self.jobs = os.cpu_count() or 1
         if not self.timeout > 0:
             raise ValueError(f"docexec: timeout must be positive, got {self.timeout}")
+        try:
+            self.memory_limit = (default_memory_limit() if self.memory_limit is None
+                                 else _parse_size(self.memory_limit))
+        except (ValueError, TypeError):
+            raise ValueError("docexec: memory_limit must be a size such as 4G, 512M or a number "
+                             f"of bytes (0: no limit), got {self.memory_limit!r}") from None
+        self.allow = _parse_list(self.allow)
+        for name in self.allow:
+            if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", name):
+                raise ValueError(f"docexec: allow must list module names, got {name!r}")
+        for name in ("max_text_bytes", "max_figure_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"docexec: {name} must be a positive integer, got {value!r}")
+
+    def allows(self, module: str) -> bool:
+        """Whether pages may call functions of ``module`` (the trust boundary)."""
+        return any(module == p or module.startswith(p + ".")
+                   for p in (*self.packages, *self.allow))
 
     @classmethod
     def resolve(cls, flags: Mapping | None = None, env: Mapping | None = None,

@@ -1,6 +1,9 @@
 """A demo's return value as outputs (runs in the worker; the kinds are in ``outputs``).
 
-- a ``str`` becomes ``text``, and so does the ``repr`` of anything unknown;
+- a ``str`` becomes ``text``, and so does the ``repr`` of anything else whose repr is
+  stable (numbers, lists, dicts, numpy arrays; a set's items sorted); a value whose repr
+  holds a memory address (a generator, a lock, an object without ``__repr__``) is an error
+  naming its type: the page would change on every build;
 - a ``pandas.DataFrame``/``Series`` becomes a ``table``: HTML plus a Markdown rendering
   of the same cells (for snapshots);
 - an object with ``_repr_markdown_`` (``docexec.Markdown``) becomes ``markdown``;
@@ -16,6 +19,7 @@ import re
 import sys
 
 # a number as a cell shows it, or a bound on one ("< 1e-6"): such columns align right
+_ADDRESS_RE = re.compile(r"\bat 0x[0-9a-fA-F]{4,}|<[^<>]* object at |0x[0-9a-fA-F]{8,}>")
 _NUMERIC_RE = re.compile(
     r"^(?:[<>≤≥]\s*)?[-+−]?(\d[\d,]*\.?\d*|\.\d+)([eE][-+]?\d+)?%?(\s*[×x]?)?$")
 
@@ -102,4 +106,18 @@ def value_outputs(value) -> list[dict]:
         from .figures import render_figure
 
         return [render_figure(value)]
-    return [{"kind": "text", "text": repr(value)}]
+    if isinstance(value, (set, frozenset)):  # a set's order follows string hashing, per run
+        try:
+            items = sorted(value)
+        except TypeError:  # mixed types
+            items = sorted(value, key=repr)
+        text = "{" + ", ".join(map(repr, items)) + "}" if value else repr(value)
+    else:
+        text = repr(value)
+    if _ADDRESS_RE.search(text):
+        kind = type(value)
+        raise TypeError(
+            f"the returned {kind.__module__}.{kind.__qualname__} has no stable rendering (its "
+            f"repr shows a memory address: {text[:80]}); return a str, a number, a pandas "
+            "table, a matplotlib Figure or docexec.Markdown")
+    return [{"kind": "text", "text": text}]

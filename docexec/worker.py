@@ -56,16 +56,19 @@ def execute(target: str, raises: str | None = None) -> dict:
 
     matplotlib.use("Agg", force=True)
     from .figures import theme_rc
+    from .observe import Observer
     from .values import value_outputs
 
     start = time.perf_counter()
     stdout = io.StringIO()
     caught: list[warnings.WarningMessage] = []
+    observer = Observer(os.getcwd())  # the worker runs in the project root
     try:
         with warnings.catch_warnings(record=True) as caught, \
                 matplotlib.rc_context(theme_rc("light")):
             warnings.simplefilter("default")
             try:
+                observer.start()  # from the import on: module-level reads are dependencies too
                 func = _resolve(target)
                 with contextlib.redirect_stdout(stdout):
                     value = func()
@@ -83,6 +86,7 @@ def execute(target: str, raises: str | None = None) -> dict:
                     raise AssertionError(
                         f"the block declares raises=\"{raises}\" but the call returned normally"
                     )
+            observer.stop()
             missing = [w for w in caught if _GLYPH_MISSING in str(w.message)]
             if missing:
                 raise RuntimeError(
@@ -103,19 +107,97 @@ def execute(target: str, raises: str | None = None) -> dict:
         if text not in seen:
             seen.add(text)
             messages.append(text)
+    messages += [f"wrote {path} inside the project: a demo must not write into the repository "
+                 "(mkdocs serve rebuilds on every write); write to a temporary folder instead"
+                 for path in sorted(observer.written)]
     return {"ok": True, "outputs": outputs, "warnings": messages,
+            "observed": observer.dependencies(),
             "seconds": round(time.perf_counter() - start, 3)}
 
 
-def child_main(target: str, raises: str | None, root: str, conn) -> None:
-    """Entry point of a worker process: run, send one message, exit."""
+class _Tee(io.TextIOBase):
+    """What a call prints goes to its capture and, unbuffered, to fd 1 (the worker's output
+    file): when the worker crashes or times out, the parent still has the last lines."""
+
+    def __init__(self, target):
+        self._target = target
+
+    def write(self, text: str) -> int:
+        with contextlib.suppress(OSError):
+            os.write(1, text.encode("utf-8", errors="backslashreplace"))
+        return self._target.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._target, name)
+
+
+class _TeeRedirect(contextlib.redirect_stdout):
+    def __init__(self, new_target):
+        super().__init__(_Tee(new_target))
+
+
+def _capture_output(path: str) -> None:
+    """fd 1 and 2 (and the children's) into ``path``: nothing the call starts holds the
+    build's own stdout open, and the parent reads the end of it after a crash or timeout."""
+    import faulthandler
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.reconfigure(line_buffering=True, write_through=True)
+    faulthandler.enable(file=sys.__stderr__ or 2, all_threads=False)  # a crash's Python frames
+    contextlib.redirect_stdout = _TeeRedirect  # (this worker process only)
+
+
+def _limit_memory(limit: int) -> None:
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+_OUT_OF_MEMORY = ("MemoryError", "can't allocate memory", "Cannot allocate memory")
+
+
+def _explain_memory(message: dict, limit: int) -> dict:
+    """An allocation that failed under the per-call limit says so, and how to raise it."""
+    error = message.get("error", "")
+    if limit and not message.get("ok") and any(word in error for word in _OUT_OF_MEMORY):
+        message["error"] = (f"{error} (the per-call memory limit is {limit / 2**30:.3g} GiB "
+                            "of address space; raise memory_limit in mkdocs.yml or "
+                            "DOCEXEC_MEMORY_LIMIT, e.g. 8G; 0 removes it)")
+    return message
+
+
+def child_main(target: str, raises: str | None, root: str, conn,
+               output_path: str | None = None, memory_limit: int = 0) -> None:
+    """Entry point of a worker process: run, send one message, exit.
+
+    The worker leads a process group of its own (the parent kills the group when the call
+    is over), writes its fd 1/2 to ``output_path`` and may map at most ``memory_limit``
+    bytes (0: no limit)."""
+    with contextlib.suppress(OSError):
+        os.setsid()
+    if output_path:
+        _capture_output(output_path)
     os.chdir(root)
     sys.path.insert(0, root)
     try:
+        if memory_limit:
+            _limit_memory(memory_limit)
         message = execute(target, raises)
     except BaseException as exc:  # the renderer itself failed
         message = {"ok": False, "error": f"{type(exc).__name__}: {exc}",
                    "traceback": traceback.format_exc()}
+    message = _explain_memory(message, memory_limit)
     try:
         conn.send(message)
     finally:

@@ -159,3 +159,11 @@ def test_a_module_that_uses_docexec_gets_a_stand_in(project):
     nb = page_notebook(text, {"title": "t"}, engine, "docs/page.md")
     assert "'docexec/__init__.py':" in nb.cells[1].source
     assert "class Markdown(str)" in nb.cells[1].source
+
+
+def test_a_fence_shown_as_code_is_prose_not_a_call(project):
+    text = ("# t\n\n<!--\n```exec\nsnippets.demo:answer\n```\n-->\n\n"
+            "    ```exec\n    snippets.demo:boom\n    ```\n")
+    nb = page_notebook(text, {"title": "t"}, make_engine(project), "docs/page.md")
+    calls = [c.source for c in nb.cells if c.cell_type == "code" and c.id != "setup"]
+    assert calls == []  # both fences stay in the prose, as the page shows them

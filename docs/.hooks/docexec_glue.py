@@ -1,8 +1,12 @@
 """MkDocs glue for the docexec engine (everything else lives in the engine package).
 
 - before a build: run every reference of every page in parallel (stale ones only);
-- before each page: tell the fence formatter which page it renders;
+- before each page: tell the fence formatter which page it renders; after it: report the
+  exec fences of the page that were never rendered (an unclosed fence, say), at their line;
 - after the build: copy the figures the pages use into the site, log a summary.
+
+Strictness (``strict: true``) is for ``mkdocs build``: while serving, a failing demo shows
+as an error box in its page and the server keeps serving, so the glue turns it off.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from pathlib import Path
 
 import docexec.build_state as dx
 from docexec.outputs import FIGURE_DIR
-from docexec.refs import scan_tree
+from docexec.page_html import report
+from docexec.refs import Ref, scan_tree
+from docexec.runner import Failure
 from docexec.settings import Settings
 
 _serving = False
@@ -26,6 +32,8 @@ def on_startup(command, dirty):
 
 
 def on_config(config):
+    if _serving and config.strict:
+        _serve_leniently(config)
     root = Path(config.config_file_path).resolve().parent
     options = config.mdx_configs.setdefault(EXT, {})
     options.setdefault("root", str(root))
@@ -53,8 +61,27 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
+    context = dx.STATE.page
+    for line, why in context.unrendered():  # the scan found it, the renderer never saw it
+        ref = Ref("<exec block>", context.src, line)
+        report(ref, Failure(ref, f"ReferenceError: {why}"))
     dx.set_page(None)
     return html
+
+
+def _serve_leniently(config) -> None:
+    """Serve pages with their errors instead of aborting the rebuild: MkDocs counts warnings
+    for ``strict`` with a handler it adds before ``on_config``; remove it for this build."""
+    from mkdocs.utils import CountHandler
+
+    config.strict = False
+    logger = logging.getLogger("mkdocs")
+    for handler in list(logger.handlers):
+        if isinstance(handler, CountHandler):
+            logger.removeHandler(handler)
+    logging.getLogger("mkdocs.docexec").info(
+        "docexec: serving without strict mode: failures show as error boxes in their pages "
+        "(mkdocs build stays strict)")
 
 
 def on_post_build(config):
