@@ -40,7 +40,8 @@ system-deps:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium fonts-noto-cjk; \
 	fi
 
-# axe-core for the accessibility tests, Lighthouse for benchmarks/lighthouse.py (package-lock.json)
+# axe-core for the accessibility tests, Lighthouse for benchmarks/lighthouse.py, temml for
+# mdmathml.vendor and the test that the vendored copy matches (package-lock.json)
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@

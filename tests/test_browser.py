@@ -34,8 +34,8 @@ def test_post_math_typeset_and_figures_loaded(browser, base_url, post, scheme):
     try:
         p = page.open(base_url + post.url)
         if "$" in post.source.read_text(encoding="utf-8"):
-            assert p.locator(".katex").count() > 0
-            box = p.locator(".katex").first.bounding_box()
+            assert p.locator("math").count() > 0
+            box = p.locator("math").first.bounding_box()
             assert box and box["width"] > 0
         # the palette's own variants show (the other ones are display: none) and load
         figures = p.locator(f'.docexec-figure img[src$="#only-{scheme}"]')
@@ -53,6 +53,62 @@ def test_post_math_typeset_and_figures_loaded(browser, base_url, post, scheme):
         assert not page.errors, page.errors
         name = post.url.strip("/").replace("/", "_")
         page.screenshot(ARTIFACTS / f"{name}-{scheme}.png")
+    finally:
+        page.close()
+
+
+# MathML laid out with the site's math font: the font file loaded (a system copy of Latin Modern
+# Math does not count: the site's subset has its own family name), and each display formula is
+# as tall as its TeX asks (a fraction or a sum is taller than a line of text)
+_MATH_FONT = """async () => {
+    await document.fonts.ready;
+    const face = [...document.fonts].find(f => f.family.replace(/"/g, "") === "LM Math Subset");
+    if (!face) return "no @font-face";
+    if (face.status !== "loaded") await face.load();
+    return face.status;
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("post", posts(), ids=lambda p: p.url)
+def test_display_formulas_screenshots(browser, base_url, post, scheme):
+    """Each post's display formulas, one screenshot per palette, for a person to look at."""
+    page = Page(browser, scheme=scheme, width=900)
+    try:
+        p = page.open(base_url + post.url)
+        blocks = p.locator(".md-content .math-block")
+        if blocks.count() == 0:
+            pytest.skip("no display math")
+        assert p.evaluate(_MATH_FONT) == "loaded"
+        family = p.locator(".math-block math").first.evaluate("e => getComputedStyle(e).fontFamily")
+        assert family.startswith('"LM Math Subset"'), family
+        p.add_style_tag(content="* { content-visibility: visible !important; } "
+                                ".md-header, .md-tabs { display: none !important; }")
+        # a strip of every display formula, in page order, stacked in one screenshot
+        p.evaluate("""() => {
+            const strip = document.createElement("div");
+            strip.id = "formula-strip";
+            strip.className = "md-typeset";
+            strip.style.cssText = "padding: 12px; background: var(--md-default-bg-color)";
+            document.querySelectorAll(".md-content .math-block").forEach(b => {
+                const c = b.cloneNode(true);
+                c.style.borderBottom = "1px dotted var(--md-default-fg-color--lighter)";
+                strip.appendChild(c);
+            });
+            const article = document.querySelector(".md-content__inner");
+            [...article.children].forEach(c => { c.style.display = "none"; });
+            article.prepend(strip);
+            window.scrollTo(0, 0);
+        }""")
+        p.wait_for_timeout(200)
+        strip = p.locator("#formula-strip")
+        heights = strip.locator("math").evaluate_all("ms => ms.map(m => m.getBoundingClientRect().height)")
+        assert heights and min(heights) > 8, heights  # every formula was laid out
+        line = strip.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        assert max(heights) > 1.8 * line, (max(heights), line)  # fractions, sums, matrices stack
+        assert not page.errors, page.errors
+        name = post.url.strip("/").split("/")[-1]
+        strip.screenshot(path=str(ARTIFACTS / f"math-{name}-{scheme}.png"))
     finally:
         page.close()
 

@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 import feedparser
 import pytest
 
+from math_check import check_math
 from site_build import REPO, posts
 
 sys.path.insert(0, str(REPO / "docs" / ".hooks"))  # as MkDocs does while it loads the hooks
@@ -105,8 +106,7 @@ def test_every_post_is_an_rss_item_with_its_whole_body(rss, built_site):
         # the whole post: its last section heading is in the feed too
         last_h2 = page.rsplit("<h2 id=", 1)[1].split(">", 1)[1].split("<", 1)[0]
         assert last_h2 in body, (post.url, last_h2)
-        assert "katex-html" not in body and "<math" in body  # math as MathML only
-        assert "\\(" not in body and "$$" not in body
+        assert "<math" in body and not check_math(body).problems  # math as MathML, no raw TeX
         figures = body.count('class="docexec-figure"')
         assert body.count("<img") >= figures and "#only-dark" not in body
         for src in [part.split('"', 1)[0] for part in body.split('src="')[1:]]:
@@ -133,7 +133,7 @@ def test_json_feed_items_carry_the_whole_post_and_the_summary(json_feed, rss):
         assert item["date_published"].startswith(str(post.meta["date"])[:10])
         assert item["date_modified"].startswith(str(post.meta["date"])[:10])
         body = item["content_html"]
-        assert "<math" in body and "katex-html" not in body and 'src="../' not in body
+        assert "<math" in body and not check_math(body).problems and 'src="../' not in body
         # the same post as the RSS item (feedparser sanitizes its copy, so compare text)
         assert _text(body) == _text(rss_bodies[item["url"]])
 
@@ -148,8 +148,9 @@ def test_feed_html_makes_links_absolute_and_keeps_one_figure_and_mathml():
         '<a href="https://example.com/x">外链</a></p>'
         '<figure class="docexec-figure"><img src="../../assets/docexec/f.svg#only-light" alt="图">'
         '<img src="../../assets/docexec/g.svg#only-dark" alt="图"></figure>'
-        '<span class="katex"><span class="katex-mathml"><math><mi>x</mi></math></span>'
-        '<span class="katex-html" aria-hidden="true">x</span></span>'
+        '<p><math data-search-exclude><mi>x</mi></math></p>'
+        '<div class="math-block" data-search-exclude><math display="block" class="tml-display" '
+        'style="display:block math;"><mi>y</mi></math></div>'
         "<script>alert(1)</script>")
     out = feeds_hook.feed_html(html, "https://blog.example.org/blog/2026/11/25/post/")
     assert "<h1" not in out and "headerlink" not in out and "<script" not in out
@@ -158,7 +159,7 @@ def test_feed_html_makes_links_absolute_and_keeps_one_figure_and_mathml():
     assert 'href="https://example.com/x"' in out
     assert 'src="https://blog.example.org/blog/2026/11/assets/docexec/f.svg"' in out
     assert "g.svg" not in out
-    assert "<math><mi>x</mi></math>" in out and "katex-html" not in out
+    assert "<mi>x</mi></math>" in out and 'display="block"' in out  # the page's MathML, kept
 
 
 def test_cdata_survives_a_body_that_contains_the_cdata_end():

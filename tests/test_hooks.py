@@ -27,6 +27,7 @@ def _load(name):
 reading_time = _load("reading_time")
 build_date = _load("build_date")
 latest = _load("latest_posts")
+code_anchors = _load("code_anchors")
 from post_dates import post_date  # noqa: E402
 
 
@@ -45,10 +46,10 @@ def test_reading_time_counts_chinese_per_character(chinese, words, figures, minu
     assert reading_time.reading_minutes(html) == minutes
 
 
-def test_reading_time_ignores_scripts_styles_svg_and_mathml_twins():
+def test_reading_time_ignores_scripts_styles_svg_and_mathml_glyphs():
     hidden = ("<script>" + "字" * 3000 + "</script><style>" + "x " * 3000 + "</style>"
               "<svg>" + "字" * 3000 + "</svg>"
-              '<span class="katex-mathml">' + "字" * 3000 + "</span>")
+              '<math display="block">' + "<mi>x</mi><mo>+</mo>" * 3000 + "</math>")
     assert reading_time.reading_minutes(hidden + "<p>" + "字" * 300 + "</p>") == 1
 
 
@@ -118,3 +119,18 @@ def test_latest_posts_lists_newest_first_with_dates_and_descriptions(tmp_path):
     page = "# 首页\n\n" + latest.MARKER + "\n"
     assert "[新文](blog/posts/new.md)" in latest.on_page_markdown(page, None, None, files)
     assert latest.latest_posts(Files([])) == "（还没有文章）"
+
+
+def test_code_line_anchors_stay_only_in_the_source_pages():
+    code = ('<pre><code><a id="__codelineno-0-1" name="__codelineno-0-1"></a>'
+            '<span class="linenos" data-linenos="1 "></span><span class="n">x</span>\n'
+            '<a id="__codelineno-0-2" name="__codelineno-0-2"></a>'
+            '<span class="linenos" data-linenos="2 "></span><span class="n">y</span></code></pre>')
+    out = code_anchors.strip_line_anchors(code)
+    assert "__codelineno" not in out and out.count('class="linenos"') == 2  # numbers stay
+
+    def page(uri):
+        return SimpleNamespace(file=SimpleNamespace(src_uri=uri))
+
+    assert code_anchors.on_page_content(code, page("src/snippets/gru/core.md"), None, None) == code
+    assert "__codelineno" not in code_anchors.on_page_content(code, page("blog/posts/a.md"), None, None)

@@ -20,6 +20,7 @@ from docexec.outputs import FIGURE_DIR, figure_files
 from docexec.refs import scan_file
 from docexec.runner import Engine
 from docexec.settings import Settings, mkdocs_options
+from math_check import check_math
 from site_build import REPO, assert_shows_results, build, posts
 
 pytestmark = pytest.mark.site
@@ -96,8 +97,37 @@ def test_math_is_rendered_at_build_time(built_site):
     for post in posts():
         text = (built_site / post.url / "index.html").read_text(encoding="utf-8")
         if "$" in post.source.read_text(encoding="utf-8"):
-            assert 'class="katex"' in text
-        assert 'class="arithmatex"' not in text and "katex-error" not in text
+            assert check_math(text).formulas > 0, post.url
+            assert "<math data-search-exclude>" in text  # formulas stay out of the search index
+        assert "assets/math/temml.css" in text  # MathML's stylesheet and math font
+
+
+def test_no_formula_on_any_page_renders_as_an_error_or_raw_tex(built_site):
+    problems = [(str(page.relative_to(built_site)), problem)
+                for page in sorted(built_site.rglob("*.html"))
+                for problem in check_math(page.read_text(encoding="utf-8")).problems]
+    assert not problems, problems[:20]
+
+
+# invisible operators (function application, times), and the overline Temml draws \bar with,
+# which Latin Modern Math lacks (the browser takes it from the text font: a plain rule)
+_NOT_IN_LATIN_MODERN = {0x2061, 0x2062, 0x2063, 0x203E}
+
+
+def test_the_math_font_has_every_character_a_formula_draws(built_site):
+    """The font is a subset (mdmathml/vendor.py): a formula must not fall back to another font."""
+    from fontTools.ttLib import TTFont
+
+    from mdmathml.vendor import FONT
+
+    font = TTFont(built_site / "assets" / "math" / FONT)
+    covered = set(font.getBestCmap())
+    missing = {}
+    for page in sorted(built_site.rglob("*.html")):
+        for char in check_math(page.read_text(encoding="utf-8")).math_chars:
+            if not char.isspace() and ord(char) not in covered | _NOT_IN_LATIN_MODERN:
+                missing.setdefault(f"U+{ord(char):04X} {char}", str(page.relative_to(built_site)))
+    assert not missing, missing
 
 
 def test_no_broken_internal_links_or_anchors(built_site):

@@ -3,8 +3,8 @@
 mkdocs-rss-plugin writes the RSS and JSON feeds (their dates come from the
 ``build_date`` hook); this hook makes them complete: every item carries the whole
 post (RSS ``content:encoded``, JSON ``content_html``) with absolute links, one
-figure variant and math as MathML only; the item's description (JSON ``summary``)
-stays the post's short description.
+figure variant and math as the page's MathML (it needs no stylesheet); the item's
+description (JSON ``summary``) stays the post's short description.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def feed_html(html: str, page_url: str) -> str:
     title = soup.find("h1")
     if title is not None:  # the item has its own title
         title.decompose()
-    for node in soup.select("script, style, a.headerlink, .katex-html, .docexec-notebook"):
+    for node in soup.select("script, style, a.headerlink, .docexec-notebook"):
         node.decompose()
     for img in soup.find_all("img"):
         src = img.get("src", "")

@@ -1,8 +1,8 @@
 """Reading time for Chinese posts.
 
 Material counts a run of Chinese characters as one word, so a long Chinese post
-reads as "1 分钟". Here Chinese counts per character, other text per word, and
-each figure a few seconds.
+reads as "1 分钟". Here Chinese counts per character, other text per word (not
+formulas: MathML is a glyph per element), and each figure a few seconds.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ SECONDS_PER_FIGURE = 10
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z0-9_]+(?:[.'’-][A-Za-z0-9_]+)*")
 _TAG = re.compile(r"<[^>]+>")
-_DROP = re.compile(r"<(script|style|svg)\b.*?</\1>|<span class=\"katex-mathml\">.*?</span>", re.S)
+# formulas are MathML: one element per glyph, which would count as words; they are left out
+_DROP = re.compile(r"<(script|style|svg|math)\b.*?</\1>", re.S)
 
 
 def reading_minutes(html: str) -> int:
