@@ -380,9 +380,11 @@ def test_figure_without_alt_text_is_an_error(project):
 # --- the Markdown extension --------------------------------------------------------------------
 
 def _markdown(project, text, show_tracebacks=True, **settings):
+    """A page through the extension, as HTML (settings over the test defaults)."""
     import markdown
 
-    dx.configure(Settings(root=project, cache_dir=project / ".cache", timeout=20, **settings))
+    dx.configure(Settings(**{"root": project, "cache_dir": project / ".cache", "timeout": 20,
+                             **settings}))
     dx.begin_build(show_tracebacks=show_tracebacks)
     page = write(project / "docs" / "page.md", text)
     dx.set_page(page, "blog/page/", project)

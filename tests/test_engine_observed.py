@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 
 import pytest
 
 from docexec.runner import Failure
-from docexec.settings import Settings
 from test_engine import _markdown, make_engine, project, ref, write  # noqa: F401 - a fixture
 
 # each pattern reads a file whose name no string literal in the module spells out
@@ -72,20 +70,7 @@ def readers(project):
 
 
 def _render(project, text, **settings) -> str:
-    """A page through the extension, with settings of its own (test_engine._markdown fixes some)."""
-    import markdown
-
-    import docexec.build_state as dx
-    from docexec.extension import exec_fence
-
-    dx.configure(Settings(**{"root": project, "cache_dir": project / ".cache", "timeout": 20,
-                             **settings}))
-    dx.begin_build(show_tracebacks=True)
-    page = write(project / "docs" / "page.md", text)
-    dx.set_page(page, "blog/page/", project)
-    md = markdown.Markdown(extensions=["pymdownx.superfences"], extension_configs={
-        "pymdownx.superfences": {"custom_fences": [exec_fence()]}})
-    return md.convert(page.read_text(encoding="utf-8"))
+    return _markdown(project, text, show_tracebacks=True, **settings)
 
 
 def _text(result) -> str:

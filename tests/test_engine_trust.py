@@ -13,7 +13,7 @@ import pytest
 
 from docexec.runner import Engine, Failure
 from docexec.settings import Settings
-from test_engine import make_engine, project, ref, write  # noqa: F401 - a fixture
+from test_engine import _markdown, make_engine, project, ref, write  # noqa: F401 - a fixture
 
 HOSTILE = """
     from docexec import Markdown
@@ -79,20 +79,7 @@ def hostile(project):
 
 
 def _render(project, text, **settings) -> str:
-    """A page through the extension, as HTML."""
-    import markdown
-
-    import docexec.build_state as dx
-    from docexec.extension import exec_fence
-
-    dx.configure(Settings(**{"root": project, "cache_dir": project / ".cache", "timeout": 20,
-                             **settings}))
-    dx.begin_build(show_tracebacks=False)
-    page = write(project / "docs" / "page.md", text)
-    dx.set_page(page, "blog/page/", project)
-    md = markdown.Markdown(extensions=["pymdownx.superfences"], extension_configs={
-        "pymdownx.superfences": {"custom_fences": [exec_fence()]}})
-    return md.convert(page.read_text(encoding="utf-8"))
+    return _markdown(project, text, show_tracebacks=False, **settings)
 
 
 # --- what a page may call ----------------------------------------------------------------------
