@@ -15,9 +15,9 @@ pytestmark = pytest.mark.site
 # run first, before the notebook's own cells: the repository (installed in editable mode for
 # the tests) disappears, as it is absent from a reader's machine
 HIDE_PROJECT = f"""
-import importlib.util, sys
+import importlib.util, os, sys
 sys.meta_path[:] = [f for f in sys.meta_path if "executable_blog" not in repr(f)]
-sys.path[:] = [p for p in sys.path if not p.startswith({str(REPO)!r})]
+sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) != {str(REPO.resolve())!r}]
 for name in list(sys.modules):
     if name.split(".")[0] in ("snippets", "docexec"):
         del sys.modules[name]
