@@ -58,6 +58,15 @@ class ResultCache:
         self.dir = Path(directory)
         self.figures = self.dir / "figures"
         self._reported: set[str] = set()
+        # figure bodies the cache could not store: the build still publishes them
+        self._unstored: dict[str, bytes] = {}
+
+    def figure_bytes(self, name: str) -> bytes:
+        """A figure file's content: from the cache folder, or kept in memory when it could
+        not be written there."""
+        if name in self._unstored:
+            return self._unstored[name]
+        return (self.figures / name).read_bytes()
 
     def report_once(self, message: str) -> bool:
         """True the first time a write failure is seen (a full disk is reported once, not per call)."""
@@ -125,6 +134,9 @@ class ResultCache:
             atomic_write(self._entry(key),
                          json.dumps(entry, ensure_ascii=False, indent=1).encode())
         except OSError as exc:
+            for o in result["outputs"]:
+                for name, body in o.get("files", {}).items():
+                    self._unstored[name] = body if isinstance(body, bytes) else body.encode()
             raise CacheError(f"cannot write the result cache at {self.dir}: "
                              f"{type(exc).__name__}: {exc.strerror or exc}") from exc
         return entry

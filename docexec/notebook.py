@@ -45,10 +45,10 @@ class _NotebookContext:
     def __init__(self, engine: Engine, count: int):
         from nbformat.v4 import new_output
 
-        self.new_output, self.count, self._figures = new_output, count, engine.cache.figures
+        self.new_output, self.count, self._cache = new_output, count, engine.cache
 
     def figure_svg(self, name: str) -> str:  # notebooks carry their images
-        return (self._figures / name).read_text(encoding="utf-8")
+        return self._cache.figure_bytes(name).decode("utf-8")
 
 
 def _outputs(entry: dict | None, engine: Engine, count: int) -> list:

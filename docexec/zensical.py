@@ -14,7 +14,6 @@ the MkDocs hooks would:
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from .build_state import STATE, engine, set_page
@@ -53,7 +52,7 @@ def publish_figures(md, outputs: list[dict]) -> None:
         return
     target = Path(context.config["site_dir"]) / FIGURE_DIR
     target.mkdir(parents=True, exist_ok=True)
-    source = engine().cache.figures
+    cache = engine().cache
     for name in sorted(figure_files(outputs)):
         if not (target / name).is_file():
-            shutil.copyfile(source / name, target / name)
+            (target / name).write_bytes(cache.figure_bytes(name))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
+import textwrap
 import subprocess
 import sys
 import time
@@ -107,6 +109,32 @@ def test_non_strict_build_publishes_no_traceback(site):
     assert run.returncode == 0
     html = (site / "out" / "index.html").read_text(encoding="utf-8")
     assert "执行失败" in html and "Traceback" not in html and "result-one" in html
+
+
+def test_an_unwritable_cache_still_publishes_the_page_and_its_figures(site):
+    (site / "snippets" / "art.py").write_text(textwrap.dedent("""
+        import matplotlib.pyplot as plt
+
+        def figure():
+            fig, ax = plt.subplots()
+            ax.plot([0, 1], [1, 0])
+            return fig
+    """))
+    page = site / "docs" / "index.md"
+    page.write_text(page.read_text() + '\n```exec alt="一条下降的线"\nsnippets.art:figure\n```\n')
+    blocker = site / "blocker"
+    blocker.write_text("a file where the cache folder should be\n")
+    run = subprocess.run([*MKDOCS, "build", "-d", str(site / "out")], cwd=site,
+                         env={**ENV, "DOCEXEC_CACHE_DIR": str(blocker)},
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr  # not strict: the error is logged, the site is built
+    assert f"cannot write the result cache at {blocker}" in run.stderr
+    assert "Traceback" not in run.stderr
+    html = (site / "out" / "index.html").read_text(encoding="utf-8")
+    names = re.findall(r'assets/figures/([0-9a-f]+\.svg)#only-', html)
+    assert len(names) == 2 and "result-one" in html
+    for name in names:
+        assert (site / "out" / "assets" / "figures" / name).read_bytes().startswith(b"<?xml")
 
 
 def _free_port() -> int:

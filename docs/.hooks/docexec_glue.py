@@ -12,7 +12,6 @@ as an error box in its page and the server keeps serving, so the glue turns it o
 from __future__ import annotations
 
 import logging
-import shutil
 from pathlib import Path
 
 import docexec.build_state as dx
@@ -86,8 +85,8 @@ def _serve_leniently(config) -> None:
 
 def on_post_build(config):
     logging.getLogger("mkdocs.docexec").info(dx.build_summary())
-    source = dx.engine().cache.figures
+    cache = dx.engine().cache
     target = Path(config.site_dir) / FIGURE_DIR
     target.mkdir(parents=True, exist_ok=True)
     for name in sorted(dx.STATE.figures_used):
-        shutil.copyfile(source / name, target / name)
+        (target / name).write_bytes(cache.figure_bytes(name))
