@@ -158,8 +158,6 @@ class Engine:
             message = Failure(ref, message.get("error", "unknown error"),
                               message.get("traceback", ""), message.get("stdout", ""))
         if isinstance(message, Failure):
-            from dataclasses import replace  # (a Failure's other fields kept as they are)
-
             message = replace(message, **{  # printable, whatever the demo wrote
                 name: clean_text(getattr(message, name))[0]
                 for name in ("error", "traceback", "stdout")})
