@@ -57,6 +57,8 @@ class BuildState:
     failures: list[Failure] = field(default_factory=list)  # this build's, for its summary
     rendered: int = 0  # references rendered in this build
     timings_seen: int = 0  # engine.timings before this build
+    # mkdocs serve: stale blocks compute in the background, this asks the server to rebuild
+    on_ready: object = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 

@@ -23,9 +23,9 @@ from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
 from .build_state import STATE, configure, engine, page_context
-from .page_html import log, relative_prefix, render_entry, report
+from .page_html import log, relative_prefix, render_entry, render_pending, report
 from .refs import FENCE_LANG, TARGET_RE, Ref, ReferenceError_, parse_options, parse_target
-from .runner import Failure
+from .runner import Failure, Pending
 from .settings import CONFIG_HELP, Settings
 from .zensical import adopt_page, publish_figures
 
@@ -64,12 +64,14 @@ def formatter(src, language, class_name, options, md, **kwargs) -> str:
         return (f'<div class="docexec docexec-disabled" data-ref="{html.escape(target)}">'
                 f"<p>（未执行：{html.escape(target)}）</p></div>")
     try:
-        result = eng.result(ref)
+        result = eng.result(ref, STATE.on_ready)
+        prefix = relative_prefix(page.url) if zensical_prefix is None else zensical_prefix
+        if isinstance(result, Pending):
+            return render_pending(result, ref, prefix)
         if isinstance(result, Failure):
             return report(ref, result, quiet=page.quiet)
         for warning in [] if page.quiet else result.get("warnings", []):
             log.warning("docexec: %s: %s warned: %s", ref.where, ref.target, warning)
-        prefix = relative_prefix(page.url) if zensical_prefix is None else zensical_prefix
         out = render_entry(result, ref, prefix)
         if zensical_prefix is not None:
             publish_figures(md, result["outputs"])

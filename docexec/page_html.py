@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .build_state import STATE
 from .outputs import KINDS, figure_files
 from .refs import Ref, ReferenceError_
-from .runner import Failure
+from .runner import Failure, Pending
 
 log = logging.getLogger("mkdocs.docexec")
 
@@ -65,3 +65,21 @@ def report(ref: Ref, failure: Failure, quiet: bool = False) -> str:
         log.error(failure.report())
     return error_html(f"{ref.target}（{ref.where}）",
                        failure.error + ("\n\n" + failure.traceback if failure.traceback else ""))
+
+
+def render_pending(pending: Pending, ref: Ref, prefix: str) -> str:
+    """While serving: the block's previous result (or its previous error box, not logged
+    again) under a notice; the server builds again when the new result is ready."""
+    previous = pending.previous
+    if isinstance(previous, Failure):
+        shown = report(ref, previous.for_ref(ref), quiet=True)
+        note = "下面是上一次的错误"
+    elif previous is not None:
+        shown = render_entry(previous, ref, prefix)
+        note = "下面是上一次的结果"
+    else:
+        shown, note = "", "还没有结果"
+    verb = "正在计算" if previous is None else "正在重新计算"
+    return (f'<div class="admonition info docexec-pending" role="status"><p>{verb} '
+            f"<code>{html.escape(ref.target)}</code>（{html.escape(ref.where)}）；{note}，"
+            "算完后页面会自动刷新。</p></div>\n" + shown)

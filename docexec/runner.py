@@ -9,7 +9,8 @@ import signal
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from .cache import CacheError, ResultCache
@@ -49,6 +50,15 @@ class Failure:
         return text
 
 
+@dataclass
+class Pending:
+    """A reference whose result is being computed in the background (``mkdocs serve``): the
+    page shows ``previous`` (the last outcome of the same block, if any) until it is ready."""
+
+    ref: Ref
+    previous: dict | Failure | None = None
+
+
 def _tail(text: str, lines: int = 20) -> str:
     """The last ``lines`` lines of ``text`` (a crash report needs the end, not all of it)."""
     kept = (text or "").rstrip().splitlines()[-lines:]
@@ -82,6 +92,11 @@ class Engine:
         self.cache = ResultCache(self.settings.cache_dir)
         self._memory: dict[str, dict] = {}  # results loaded or computed by this process
         self._failures: dict[str, Failure] = {}  # failures of the current build (never on disk)
+        self._shown: set[str] = set()  # failures a build has shown (the next build retries them)
+        self._latest: dict[tuple, dict | Failure] = {}  # a block's last outcome, whatever its key
+        self._inflight: dict[str, Future] = {}  # keys computing in the background
+        self._background: ThreadPoolExecutor | None = None
+        self._workers: set = set()  # worker processes running now (shutdown ends them)
         self._lock = threading.Lock()
         self.executed = 0  # how many calls this engine ran (tests and benchmarks read it)
         self.timings: list[tuple[str, float]] = []  # (target, seconds) of every call it ran
@@ -115,12 +130,20 @@ class Engine:
         return entry
 
     def forget_failures(self) -> None:
-        """Start a new build: failures are retried (a package may have been installed since)."""
+        """Start a new build: failures a build has shown are retried (a package may have been
+        installed since); one computed in the background is kept until a build shows it."""
         with self._lock:
-            self._failures.clear()
+            for key in self._shown:
+                self._failures.pop(key, None)
+            self._shown.clear()
 
-    def run(self, refs: list[Ref]) -> dict[Ref, dict | Failure]:
-        """Results of ``refs``; stale ones are executed in parallel, each key once."""
+    def run(self, refs: list[Ref], on_ready: Callable[[], None] | None = None
+            ) -> dict[Ref, dict | Failure | Pending]:
+        """Results of ``refs``; stale ones are executed in parallel, each key once.
+
+        With ``on_ready`` (``mkdocs serve``), stale ones are started in the background instead
+        and come back as ``Pending`` at once: a slow demo never holds up the pages. Each
+        background call runs ``on_ready()`` when it ends, so that the server builds again."""
         results: dict[Ref, dict | Failure] = {}
         for ref in refs:  # the trust boundary: nothing outside it is imported, let alone called
             if not self.settings.allows(ref.module):
@@ -133,13 +156,22 @@ class Engine:
         stale: dict[str, Ref] = {}
         for ref, key in keys.items():
             entry = self.cached(ref, key)
-            if entry is None and key in self._failures:
-                entry = self._failures[key].for_ref(ref)
+            with self._lock:
+                if entry is None and key in self._failures:
+                    entry = self._failures[key].for_ref(ref)
+                    self._shown.add(key)
             if entry is not None:
                 results[ref] = entry
             else:
                 stale.setdefault(key, ref)
-        if stale:
+        if stale and on_ready is not None:
+            for key, ref in stale.items():
+                self._start(key, ref, on_ready)
+            with self._lock:
+                for ref, key in keys.items():
+                    if ref not in results:
+                        results[ref] = Pending(ref, self._latest.get(_block(ref)))
+        elif stale:
             jobs = max(1, min(self.settings.jobs, len(stale)))
             with ThreadPoolExecutor(max_workers=jobs) as pool:
                 done = dict(zip(stale, pool.map(lambda kr: self._execute(*kr), stale.items())))
@@ -147,10 +179,48 @@ class Engine:
                 if ref not in results:
                     outcome = done[key]
                     results[ref] = outcome.for_ref(ref) if isinstance(outcome, Failure) else outcome
+                    if isinstance(outcome, Failure):
+                        with self._lock:
+                            self._shown.add(key)
+        with self._lock:
+            for ref, outcome in results.items():
+                if not isinstance(outcome, Pending):
+                    self._latest[_block(ref)] = outcome
         return results
 
-    def result(self, ref: Ref) -> dict | Failure:
-        return self.run([ref])[ref]
+    def result(self, ref: Ref, on_ready: Callable[[], None] | None = None
+               ) -> dict | Failure | Pending:
+        return self.run([ref], on_ready)[ref]
+
+    def _start(self, key: str, ref: Ref, on_ready: Callable[[], None]) -> None:
+        """Compute ``key`` in the background unless it is already computing."""
+        with self._lock:
+            if key in self._inflight:
+                return
+            if self._background is None:
+                self._background = ThreadPoolExecutor(
+                    max_workers=max(1, self.settings.jobs), thread_name_prefix="docexec")
+            log.info("docexec: %s: computing %s in the background; the page shows its previous "
+                     "result until it is ready", ref.where, ref.target)
+            future = self._background.submit(self._execute, key, ref)
+            self._inflight[key] = future
+
+        def finished(_future):
+            with self._lock:
+                self._inflight.pop(key, None)
+            on_ready()
+
+        future.add_done_callback(finished)
+
+    def shutdown(self) -> None:
+        """End every worker that is running and drop the background queue (serve exits)."""
+        with self._lock:
+            pool, self._background = self._background, None
+            workers = list(self._workers)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        for proc in workers:  # the thread that started each one reaps it
+            _kill_group(proc)
 
     def _execute(self, key: str, ref: Ref) -> dict | Failure:
         message = self._call_in_worker(ref)
@@ -203,6 +273,8 @@ class Engine:
         outcome: dict | str
         try:
             proc.start()
+            with self._lock:
+                self._workers.add(proc)
             sender.close()
             try:
                 if not receiver.poll(self.settings.timeout):
@@ -220,6 +292,8 @@ class Engine:
                 proc.join(min(2.0, max(0.1, self.settings.timeout - (time.monotonic() - start))))
         finally:
             _end_group(proc)
+            with self._lock:
+                self._workers.discard(proc)
             output = _read_tail(log_path)
             os.unlink(log_path)
         if isinstance(outcome, str):  # no message: what the call wrote is all there is
@@ -227,18 +301,27 @@ class Engine:
         return outcome
 
 
+def _block(ref: Ref) -> tuple:
+    """What identifies a block across edits (its cache key changes with the code)."""
+    return (ref.page, ref.target, ref.options)
+
+
 def _end_group(proc) -> None:
     """SIGKILL the worker's process group (the worker and every process it started), then
     reap the worker. A process that left the group (its own setsid) is out of reach."""
     if proc.pid is None:
         return
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)  # the worker called setsid: its pid is the group
-    except (ProcessLookupError, PermissionError):
-        pass
+    _kill_group(proc)
     if proc.is_alive():  # killed before its setsid
         proc.kill()
     proc.join()
+
+
+def _kill_group(proc) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # the worker called setsid: its pid is the group
+    except (ProcessLookupError, PermissionError, TypeError):
+        pass
 
 
 def _death(exitcode: int | None) -> str:

@@ -12,6 +12,8 @@ as an error box in its page and the server keeps serving, so the glue turns it o
 from __future__ import annotations
 
 import logging
+import signal
+import time
 from pathlib import Path
 
 import docexec.build_state as dx
@@ -47,7 +49,7 @@ def on_pre_build(config):
     if engine.settings.disabled:
         return
     scanned = scan_tree(Path(config.docs_dir), engine.settings.root)
-    engine.run([s.ref for s in scanned if s.ref is not None])
+    engine.run([s.ref for s in scanned if s.ref is not None], dx.STATE.on_ready)
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -66,6 +68,40 @@ def on_page_content(html, page, config, files):
         report(ref, Failure(ref, f"ReferenceError: {why}"))
     dx.set_page(None)
     return html
+
+
+def on_serve(server, config, builder):
+    """From the first rebuild on, a stale block computes in the background: the rebuild, and
+    so every request (the server answers none while it builds), does not wait for a slow
+    demo. The page shows the block's previous result meanwhile; a file in a watched
+    folder is touched when a result is ready, and the server builds again."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="docexec-ready-"))
+    atexit.register(shutil.rmtree, folder, True)
+    flag = folder / "ready"
+    flag.touch()
+    server.watch(str(folder))
+
+    def ready() -> None:
+        flag.write_text(str(time.monotonic_ns()))  # a change the watcher sees
+
+    dx.STATE.on_ready = ready
+    # SIGTERM ends the server the way Ctrl-C does, so that on_shutdown ends running demos
+    signal.signal(signal.SIGTERM, _interrupt)
+    return server
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def on_shutdown():
+    dx.STATE.on_ready = None
+    if dx.STATE.engine is not None:
+        dx.STATE.engine.shutdown()  # no demo outlives the server
 
 
 def _serve_leniently(config) -> None:
