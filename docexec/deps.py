@@ -197,9 +197,9 @@ def cache_key(ref: Ref, settings: Settings) -> str:
     return sha256_bytes(json.dumps(payload, sort_keys=True).encode())
 
 
-def script_dependencies(path: Path, settings: Settings) -> dict[str, str]:
-    """Dependency hashes of a Python script (a jupytext notebook): every package module it imports."""
-    tree = ast.parse(Path(path).read_bytes(), filename=str(path))
+def code_dependencies(code: str, settings: Settings) -> dict[str, str]:
+    """Dependency hashes of Python code (a notebook's cells): every package module it imports."""
+    tree = ast.parse(code)
     out: dict[str, str] = {}
     for name in sorted(_imported_modules(tree, "__main__", False)):
         if name.split(".")[0] in settings.packages and module_file(name, settings.root):

@@ -5,6 +5,8 @@ Each ``exec`` block in a Markdown page under the test paths becomes an item
 runs without error or warning (figures need alt text) and its outputs match
 the approved snapshot in ``tests/snapshots/<page>/<module>.<function>.txt``:
 exactly, or with its numbers within the block's ``rtol=``/``atol=`` when it declares them.
+A post authored as a notebook is one item more, ``page.md::notebook``: it executes, and the
+outputs of its cells match ``tests/snapshots/<page>/notebook.txt``.
 ``pytest --update-snapshots`` (or DOCEXEC_UPDATE_SNAPSHOTS=1) writes the
 snapshots instead; review the diff before committing it.
 """
@@ -16,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from .notebook_post import CellFailure, executed, is_notebook_file
+from .notebook_post import snapshot as notebook_snapshot
 from .page_html import require_alt_text
 from .outputs import snapshot_last_digit, snapshot_text
 from .refs import TOLERANCE_OPTIONS, ReferenceError_, scan_file, tolerance_value
@@ -60,6 +64,8 @@ class PageFile(pytest.File):
         for scanned in scan_file(self.path, root):
             label = scanned.ref.target if scanned.ref else "malformed"
             yield ReferenceItem.from_parent(self, name=f"L{scanned.line}::{label}", scanned=scanned)
+        if is_notebook_file(self.path):
+            yield NotebookItem.from_parent(self, name="notebook")
 
 
 class DocexecFailed(Exception):
@@ -93,28 +99,10 @@ class ReferenceItem(pytest.Item):
         except ReferenceError_ as exc:
             raise DocexecFailed(f"{s.ref.where}: {exc}") from None
         actual = snapshot_text(result["outputs"], s.ref.option("alt"))
-        path = self._snapshot_path()
-        expected = path.read_text(encoding="utf-8") if path.is_file() else None
         tol = {k: tolerance_value(k, s.ref.option(k, "0")) for k in TOLERANCE_OPTIONS}
-        last_digit = snapshot_last_digit(result["outputs"])
-        problem = None if expected is None else compare(expected, actual, **tol,
-                                                        last_digit=last_digit)
-        update = self.config.getoption("update_snapshots") or os.environ.get(
-            "DOCEXEC_UPDATE_SNAPSHOTS") == "1"
-        if update:
-            # within tolerance the approved digits stay: no churn from machine to machine
-            if expected is None or problem:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(actual, encoding="utf-8")
-            return
-        if expected is None:
-            raise DocexecFailed(
-                f"{s.ref.where}: no approved snapshot {path.relative_to(self.config.rootpath)};"
-                " run `pytest --update-snapshots`, review and commit it")
-        if problem:
-            raise DocexecFailed(
-                f"{s.ref.where}: {s.ref.target} {problem}"
-                "\nIf the change is intended: pytest --update-snapshots")
+        _check_snapshot(self.config, self._snapshot_path(), actual,
+                        f"{s.ref.where}: {s.ref.target}",
+                        last_digit=snapshot_last_digit(result["outputs"]), **tol)
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, DocexecFailed):
@@ -123,6 +111,51 @@ class ReferenceItem(pytest.Item):
 
     def reportinfo(self):
         return self.path, self.scanned.line - 1, f"{self.scanned.page}:{self.scanned.line}"
+
+
+def _check_snapshot(config, path: Path, actual: str, what: str, last_digit: bool = False,
+                    **tol) -> None:
+    """Compare ``actual`` with the approved snapshot at ``path``, or write it when updating."""
+    expected = path.read_text(encoding="utf-8") if path.is_file() else None
+    problem = None if expected is None else compare(expected, actual, **tol,
+                                                    last_digit=last_digit)
+    update = config.getoption("update_snapshots") or os.environ.get(
+        "DOCEXEC_UPDATE_SNAPSHOTS") == "1"
+    if update:
+        # within tolerance the approved digits stay: no churn from machine to machine
+        if expected is None or problem:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(actual, encoding="utf-8")
+        return
+    if expected is None:
+        raise DocexecFailed(
+            f"{what}: no approved snapshot {path.relative_to(config.rootpath)};"
+            " run `pytest --update-snapshots`, review and commit it")
+    if problem:
+        raise DocexecFailed(f"{what} {problem}\nIf the change is intended: pytest --update-snapshots")
+
+
+class NotebookItem(pytest.Item):
+    """A post authored as a notebook: it executes, and its outputs match the snapshot."""
+
+    def runtest(self):
+        root = Path(self.config.rootpath)
+        page = self.path.resolve().relative_to(root.resolve()).as_posix()
+        nb = executed(self.path, page, _engine(self.config).settings)
+        if isinstance(nb, CellFailure):
+            raise DocexecFailed(nb.report())
+        docs = root / self.config.getini("docexec_docs")
+        rel = self.path.resolve().relative_to(docs.resolve()).with_suffix("")
+        path = root / self.config.getini("docexec_snapshots") / rel / "notebook.txt"
+        _check_snapshot(self.config, path, notebook_snapshot(nb), f"{page}: the notebook")
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, DocexecFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, 0, f"{self.path.name}::notebook"
 
 
 def pytest_collection_modifyitems(session, config, items):

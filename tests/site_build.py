@@ -44,11 +44,6 @@ def posts() -> list[Post]:
     return found
 
 
-def notebook_pages() -> list[str]:
-    """URLs of the pages mkdocs-jupyter renders from docs/notebooks/*.py."""
-    return [f"notebooks/{p.stem}/" for p in sorted((REPO / "docs" / "notebooks").glob("*.py"))]
-
-
 def build(site_dir: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     """``mkdocs build --strict`` into ``site_dir``; raises with the log when it fails."""
     # the build date comes from the posts unless a test sets SOURCE_DATE_EPOCH itself

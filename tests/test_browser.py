@@ -8,12 +8,12 @@ from __future__ import annotations
 import pytest
 
 from docexec.refs import scan_file
-from site_build import ARTIFACTS, REPO, Page, notebook_pages, posts
+from site_build import ARTIFACTS, REPO, Page, posts
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
 def _all_pages():
-    return ["", "blog/", "tags/", "about/"] + [p.url for p in posts()] + notebook_pages()
+    return ["", "blog/", "tags/", "about/"] + [p.url for p in posts()]
 
 
 @pytest.mark.parametrize("path", _all_pages())

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from site_build import ARTIFACTS, REPO, WEIGHTS, Page, notebook_pages, posts
+from site_build import ARTIFACTS, REPO, WEIGHTS, Page, posts
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
@@ -22,8 +22,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
 
 
 def _pages():
-    return (["", "blog/", "tags/", "about/", "?q=交叉熵"] + [p.url for p in posts()]
-            + notebook_pages())
+    return (["", "blog/", "tags/", "about/", "?q=交叉熵"] + [p.url for p in posts()])
 
 
 @pytest.mark.parametrize("path", _pages())
@@ -60,7 +59,7 @@ def _axe(page) -> list[dict]:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", ["", "blog/"] + [p.url for p in posts()] + notebook_pages())
+@pytest.mark.parametrize("path", ["", "blog/"] + [p.url for p in posts()])
 def test_axe_finds_no_serious_violations(browser, base_url, path, scheme):
     page = Page(browser, scheme=scheme)
     try:

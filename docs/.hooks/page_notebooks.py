@@ -1,7 +1,8 @@
 """Each page with executed results also becomes a Jupyter notebook.
 
 The notebook is assembled from the cache (nothing runs), written next to the
-page and linked from it ("下载 Notebook").
+page and linked from it ("下载 Notebook"). A post authored as a notebook is offered as
+itself, executed, with the modules it imports carried in its first cell.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import docexec.build_state as dx
 from docexec.notebook import notebook_bytes, page_notebook
+from docexec.notebook_post import CellFailure, download, executed, is_notebook_post
 from docexec.refs import scan_file
 
 _notebooks: dict[str, bytes] = {}  # site-relative path -> notebook JSON
@@ -28,7 +30,13 @@ def on_page_markdown(markdown, page, config, files):
     if page.file.abs_src_path is None or engine.settings.disabled:
         return markdown
     src = Path(page.file.abs_src_path)
-    if page.file.src_uri.endswith(".md") and any(s.ref for s in scan_file(src, engine.settings.root)):
+    if is_notebook_post(page.meta):  # the failure, if any, is reported with the page
+        nb = executed(src, src.resolve().relative_to(engine.settings.root).as_posix(),
+                      engine.settings)
+        if not isinstance(nb, CellFailure):
+            _notebooks[page.url + _notebook_name(page)] = notebook_bytes(
+                download(nb, engine.settings))
+    elif page.file.src_uri.endswith(".md") and any(s.ref for s in scan_file(src, engine.settings.root)):
         nb = page_notebook(markdown, page.meta, engine, dx.STATE.page.src)
         _notebooks[page.url + _notebook_name(page)] = notebook_bytes(nb)
     return markdown

@@ -1,5 +1,5 @@
 """在 PyTorch 中组合数据集：ConcatDataset 与 StackDataset
-文章：docs/notebooks/combining_datasets.py
+文章：docs/blog/posts/2026-11-26-concat-dataset.md
 
 ``core``: ``concat_index`` (the global-to-local index mapping of
 ``torch.utils.data.ConcatDataset``), ``ManualConcatDataset`` and

@@ -20,7 +20,7 @@ from snippets.combining_datasets.page import (comparison_table, describe_batch,
                                               show_index_mapping, show_source)
 
 REPO = Path(__file__).resolve().parents[2]
-NOTEBOOK = REPO / "docs" / "notebooks" / "combining_datasets.py"
+NOTEBOOK = REPO / "docs" / "blog" / "posts" / "2026-11-26-concat-dataset.md"
 LENGTHS = [3, 4, 2]
 
 
@@ -126,20 +126,18 @@ def run_notebook(cwd: Path):
     return nb
 
 
-@pytest.mark.parametrize("cwd", ["docs/notebooks", "."],
+@pytest.mark.parametrize("cwd", ["docs/blog/posts", "."],
                          ids=["notebook-folder", "repo-root"])
 def test_notebook_executes_without_errors(cwd):
-    # mkdocs-jupyter runs a .py notebook in the build's working directory (the
-    # repo root); jupytext --execute and Jupyter use the notebook's folder
+    # the build runs the post in the repository root; Jupyter, opening the post, in its folder
     nb = run_notebook(REPO / cwd)
     code = [c for c in nb.cells if c.cell_type == "code"]
     # only the set-up cell and the import cell print nothing
     assert all(c.outputs for c in code[2:])
     errors = [o for c in code for o in c.outputs if o.output_type == "error"]
     assert not errors
-    assert nb.cells[0].cell_type == "markdown"
-    assert nb.cells[0].source.startswith("# ")
-    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    assert "$" not in text  # the notebook page has no math renderer
+    assert nb.cells[0].cell_type == "raw" and "slug: concat-dataset" in nb.cells[0].source
+    assert nb.cells[1].cell_type == "markdown" and nb.cells[1].source.startswith("# ")
+    assert "<!-- more -->" in nb.cells[1].source  # the lead is the blog index's excerpt
     assert "from snippets.combining_datasets import" in "".join(c.source for c in code)
 
