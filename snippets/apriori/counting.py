@@ -22,30 +22,39 @@ def _count_pairs(ranks, indptr, n_frequent):
 
     ranks: item ranks (0..F-1) of every transaction, sorted inside each
     row; indptr: row boundaries. Rows of equal length L form an n_L x L
-    matrix; its columns i < j give every pair (a, b), coded as the integer
-    a * F + b, and one bincount counts a whole batch of codes.
+    matrix m; the pairs (a, b) with a in column i and b in a later column
+    are coded as the integer a * F + b, which is one broadcast addition
+    m[:, i] * F + m[:, i+1:]. One bincount counts a whole batch of codes.
     Returns (sorted pair codes, counts).
     """
     F = n_frequent
     lens = np.diff(indptr)
-    order = np.argsort(lens, kind="stable")  # 按长度分组
-    group_start = np.searchsorted(lens[order], np.arange(lens.max() + 2))
+    top = int(lens.max())
+    # 按长度分组；长度是小整数，稳定排序走基数排序
+    order = np.argsort(lens.astype(np.min_scalar_type(top)), kind="stable")
+    group_start = np.searchsorted(lens[order], np.arange(top + 2))
     direct = F * F * 8 <= 4 * CHUNK_BYTES
     counts = np.zeros(F * F if direct else 0, dtype=np.int64)
-    found, batch, size = [], [], 0
-    budget = CHUNK_BYTES // 8  # 一批最多这么多个配对编码：内存有上界
-    for L in range(2, len(group_start) - 1):
+    found = []
+    # 一批最多这么多个配对编码（至少放得下一整行）：内存有上界
+    budget = max(CHUNK_BYTES // 8, top * (top - 1) // 2)
+    buf = np.empty(budget, dtype=np.int64)
+    used = 0
+    for L in range(2, top + 1):
         rows = order[group_start[L]:group_start[L + 1]]
-        first, second = np.triu_indices(L, 1)
-        step = max(1, budget // len(first))
+        step = budget // (L * (L - 1) // 2)
         for lo in range(0, len(rows), step):
             m = ranks[indptr[rows[lo:lo + step], None] + np.arange(L)]
-            batch.append(((m * F)[:, first] + m[:, second]).ravel())
-            size += batch[-1].size
-            if size >= budget:
-                _flush(batch, counts, found, direct)
-                size = 0
-    _flush(batch, counts, found, direct)
+            if used + len(m) * (L * (L - 1) // 2) > budget:
+                _flush(buf[:used], counts, found, direct)
+                used = 0
+            mF = m * F
+            for i in range(L - 1):  # 第 i 列与它后面的每一列配对
+                size = len(m) * (L - 1 - i)
+                out = buf[used:used + size].reshape(len(m), L - 1 - i)
+                np.add(mF[:, i, None], m[:, i + 1:], out=out)
+                used += size
+    _flush(buf[:used], counts, found, direct)
     if direct:
         codes = np.flatnonzero(counts)
         return codes, counts[codes]
@@ -53,10 +62,8 @@ def _count_pairs(ranks, indptr, n_frequent):
 # --8<-- [end:count_pairs]
 
 
-def _flush(batch, counts, found, direct):
-    if batch:
-        codes = np.concatenate(batch)
-        batch.clear()
+def _flush(codes, counts, found, direct):
+    if codes.size:
         if direct:
             counts += np.bincount(codes, minlength=len(counts))
         else:  # F 很大时放不下 F*F 个计数器：排序后只数出现过的配对
@@ -103,7 +110,7 @@ def _item_bitsets(ranks, indptr, n_frequent, needed):
     n = len(indptr) - 1
     W = (n + 63) // 64
     row = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-    sel = needed[ranks]
+    sel = np.flatnonzero(needed[ranks])  # 比布尔下标快得多
     row, item = row[sel], ranks[sel]
     bits = np.zeros(n_frequent * W, dtype=np.uint64)
     np.bitwise_or.at(bits, item * W + (row >> 6),

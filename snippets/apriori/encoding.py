@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from array import array
 from collections.abc import Iterable
 from itertools import chain
 
@@ -159,9 +160,9 @@ def _encode_iterable(transactions):
     flat = list(chain.from_iterable(rows))
     codes = values = None
     if flat and isinstance(flat[0], (int, np.integer)):
-        try:
-            values = np.array(flat)
-        except (ValueError, TypeError):
+        try:  # array("q") 只收整数：浮点数、字符串都会报 TypeError
+            values = np.frombuffer(array("q", flat), dtype=np.int64)
+        except (TypeError, OverflowError):
             pass
     if values is not None and values.ndim == 1 and values.dtype.kind == "i":
         # 全是整数：用数组运算编码，不必逐个查字典

@@ -48,8 +48,10 @@ def test_committed_benchmark_results():
     bench = json.loads(path.read_text(encoding="utf-8"))
     assert bench == page.load_benchmark()
     assert bench["dataset"]["n_transactions"] == 100_000
-    assert [r["min_support"] for r in bench["results"]] == [0.01, 0.005,
-                                                            0.0025]
+    assert [r["min_support"] for r in bench["results"]] == [
+        0.01, 0.005, 0.0025, 0.001]
     for res in bench["results"]:
         assert all(res["identical"].values())
         assert set(res["median_seconds"]) == set(page.LIBRARIES)
+        assert set(res["ratios"]) == {"pyfim_apriori", "pyfim_fpgrowth",
+                                      "fastest_mlxtend"}
