@@ -3,8 +3,10 @@
 
 ``core``: one GRU step and ``ManualGRU``, compared with ``torch.nn.GRU``;
 ``gradients``: the Jacobian of a step and the decay of gradients over time;
-``data``: noisy sine waves; ``training``: the sine-wave model and its
-training; ``page``: the tables and figures the post executes.
+``data``: noisy sine waves and the recall task; ``training``: the sine-wave
+model and its training; ``memory``: a task that needs long memory, where
+training drives the update gate toward 1; ``page``, ``page_memory``: the
+tables and figures the post executes.
 """
 
 from snippets.gru.core import (ManualGRU, compare_with_torch, gate_trace,

@@ -30,3 +30,15 @@ def decay_curve(kind, z_bias):
     rel = g / g[0]
     rel.flags.writeable = False  # shared by plot_gradient_decay and a table
     return rel
+
+
+# --8<-- [start:recall_data]
+def recall_data(n, T, generator, noise=2.0):
+    """Sequences whose first input a ~ U(-1, 1) is the target; the other
+    T - 1 inputs are Gaussian noise that the model must not let in."""
+    a = 2 * torch.rand(n, generator=generator, dtype=torch.float64) - 1
+    x = noise * torch.randn(n, T, 1, generator=generator,
+                            dtype=torch.float64)
+    x[:, 0, 0] = a
+    return x, a  # (n, T, 1), (n,)
+# --8<-- [end:recall_data]
