@@ -1,10 +1,12 @@
 """The vectorised rolling estimator: ``rolling_ols`` over a long panel.
 
-The panel is reshaped into dense (time, asset) arrays with one sort; window
-sums of the cross products come from block prefix and suffix sums (no
-subtraction of cumulative sums, hence no catastrophic cancellation), taken
-around a local reference point; all windows are then solved together by a
-vectorised Cholesky factorisation that flags rank-deficient windows.
+The panel is reshaped with one sort into dense arrays laid out as
+(position in block, block, asset), so that each step of a running sum adds
+one long row; window sums of the cross products come from block prefix and
+suffix sums (no subtraction of cumulative sums, hence no catastrophic
+cancellation), taken around a local reference point; all windows are then
+solved together by a vectorised Cholesky factorisation that flags
+rank-deficient windows.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from snippets.rolling_regression.validation import (_as_list, _check_args,
 RANK_TOL = 1e-10
 
 # 每一块资产的工作数组大约占用的元素个数（控制峰值内存）
-_CHUNK_ELEMENTS = 1 << 13
+_CHUNK_ELEMENTS = 1 << 15
 
 
 # --8<-- [start:layout]
@@ -59,39 +61,36 @@ def _pairs(k):
 
 
 # --8<-- [start:chunk_sums]
-def _window_moments(Z, V, window, center, W=None):
+def _window_moments(Z, V, A, center, W=None):
     """Window sums of 1, z and the products z_i z_j, for every row.
 
-    Z: (k + 1, A, L) regressors then y, zero where a row is incomplete;
-    V: (A, L) 1.0 for a complete row; L is a multiple of ``window``.  Each
-    block of ``window`` rows gets a reference point R (with ``center``: the
-    mean of the block and the one before); every window ending in block b
-    is summed around R[b].  With weights W (A, L), zero where V is, the
-    sums are of w, w z and w z_i z_j, plus a last one counting the rows.
-    Returns the moments (q, A, L), the shifted data (k + 1, A, L) and the
-    reference points (k + 1, A, L // window).
+    Z: (k + 1, w, C) regressors then y, zero where a row is incomplete;
+    V: (w, C) 1.0 for a complete row.  Column c = b A + a holds block b
+    (w rows) of asset a, so the block before it is column c - A.  Each
+    column gets a reference point R (with ``center``: the mean of the
+    block and the one before); every window ending in block b is summed
+    around R[b].  With weights W (w, C), zero where V is, the sums are of
+    w, w z and w z_i z_j, plus a last one counting the rows.  Returns the
+    moments (q, w, C), the shifted data (k + 1, w, C) and the reference
+    points (k + 1, C).
     """
-    m, A, L = Z.shape
-    nb, k = L // window, m - 1
-    Zb = Z.reshape(m, A, nb, window)
-    Vb = V.reshape(A, nb, window)
-    R = np.zeros((m, A, nb, 1))
+    m, w, C = Z.shape
+    R = np.zeros((m, C))
     if center:
-        s, c = Zb.sum(axis=-1), Vb.sum(axis=-1)
-        s[..., 1:] += s[..., :-1]  # 本块加上一块
-        c[..., 1:] += c[..., :-1]
-        np.divide(s, c, out=R[..., 0], where=c > 0)
-    cur = (Zb - R) * Vb  # 本块，以 R[b] 为参照
+        s, c = Z.sum(axis=1), V.sum(axis=0)
+        s[:, A:] += s[:, :-A]  # 本块加上一块
+        c[A:] += c[:-A]
+        np.divide(s, c, out=R, where=c > 0)
+    cur = (Z - R[:, None]) * V  # 本块，以 R[b] 为参照
     prev = np.zeros_like(cur)  # 上一块，同样以 R[b] 为参照
-    prev[..., 1:, :] = (Zb[..., :-1, :] - R[..., 1:, :]) * Vb[:, :-1]
-    Vp = np.zeros_like(Vb)
-    Vp[:, 1:] = Vb[:, :-1]
-    Wb = Wp = None
+    prev[..., A:] = (Z[..., :-A] - R[:, None, A:]) * V[:, :-A]
+    Vp = np.zeros_like(V)
+    Vp[:, A:] = V[:, :-A]
+    Wp = None
     if W is not None:
-        Wb = W.reshape(A, nb, window)
-        Wp = np.zeros_like(Wb)
-        Wp[:, 1:] = Wb[:, :-1]
-    pairs = _pairs(k)
+        Wp = np.zeros_like(W)
+        Wp[:, A:] = W[:, :-A]
+    pairs = _pairs(m - 1)
 
     def moments(D, V, W):
         M = np.empty((1 + m + len(pairs) + (W is not None),) + V.shape)
@@ -105,12 +104,15 @@ def _window_moments(Z, V, window, center, W=None):
             np.multiply(WD[i], D[j], out=M[c])
         return M
 
-    total = moments(cur, Vb, Wb)
-    np.cumsum(total, axis=-1, out=total)  # 本块的前缀和
-    suffix = moments(prev, Vp, Wp)[..., ::-1]
-    np.cumsum(suffix, axis=-1, out=suffix)  # 上一块的后缀和（倒序累加）
-    total[..., :-1] += suffix[..., ::-1][..., 1:]
-    return total.reshape(-1, A, L), cur.reshape(m, A, L), R[..., 0]
+    # 累加沿块内位置进行：每一步把一整行（所有块、所有资产）加到下一行上
+    total = moments(cur, V, W)
+    for j in range(1, w):  # 本块的前缀和
+        total[:, j] += total[:, j - 1]
+    suffix = moments(prev, Vp, Wp)
+    for j in range(w - 2, 0, -1):  # 上一块的后缀和（倒序累加）
+        suffix[:, j] += suffix[:, j + 1]
+    total[:, :-1] += suffix[:, 1:]
+    return total, cur, R
 # --8<-- [end:chunk_sums]
 
 
@@ -192,7 +194,7 @@ def rolling_ols(panel, y, x, window, asset="asset", time="date",
     data, valid, wts = _columns(panel, xs + [y], weights, order)
 
     k, n_rows = len(xs), data.shape[1]
-    params = np.full((n_rows, len(coef)), np.nan)
+    params = np.full((len(coef), n_rows), np.nan)  # 每个系数一行
     resid = np.full(n_rows, np.nan)
     nobs = np.zeros(n_rows, dtype=np.int64)
     first = 0 if expanding else window - 1  # 第一个有估计的位置
@@ -210,14 +212,12 @@ def rolling_ols(panel, y, x, window, asset="asset", time="date",
         _fit_chunk(data[:, rows], valid[rows],
                    None if wts is None else wts[rows], a_code[rows] - a0,
                    pos[rows], a1 - a0, L, block, first, k, add_constant,
-                   min_nobs, params[rows], resid[rows], nobs[rows])
+                   min_nobs, params[:, rows], resid[rows], nobs[rows])
 
     index = pd.MultiIndex(levels=[assets, dates], codes=[a_code, t_code],
                           names=[asset, time], verify_integrity=False)
-    out = pd.DataFrame(params, index=index, columns=coef)
-    out["residual"] = resid
-    out["nobs"] = nobs
-    return out
+    columns = dict(zip(coef, params)) | {"residual": resid, "nobs": nobs}
+    return pd.DataFrame(columns, index=index, copy=False)  # 不再复制一遍
 # --8<-- [end:rolling_ols]
 
 
@@ -230,35 +230,42 @@ def _fit_chunk(data, valid, wts, a_loc, pos, A, L, block, first, k, center,
     with an estimate (0 when expanding).
     """
     m = k + 1
-    flat = a_loc * L + pos  # 行在 (资产, 时间位置) 稠密数组中的下标
-    Z = np.zeros((m, A * L))
+    C = L // block * A  # 列数：每只资产每一块一列
+    # 行在稠密数组 (块内位置, 块, 资产) 中的下标
+    flat = pos % block * C + pos // block * A + a_loc
+    Z = np.zeros((m, block * C))
     Z[:, flat] = data
-    V = np.zeros(A * L)
+    V = np.zeros(block * C)
     V[flat] = valid
     W = None
     if wts is not None:
-        W = np.zeros(A * L)
+        W = np.zeros(block * C)
         W[flat] = wts
-        W = W.reshape(A, L)
-    M, cur, R = _window_moments(Z.reshape(m, A, L), V.reshape(A, L),
-                                block, center, W)
+        W = W.reshape(block, C)
+    M, cur, R = _window_moments(Z.reshape(m, block, C),
+                                V.reshape(block, C), A, center, W)
     M = M.reshape(len(M), -1)
     n = M[0 if wts is None else -1, flat]  # 窗口内完整的行数
     nobs_out[:] = np.where(pos >= first, n, 0).astype(np.int64)
     est = np.flatnonzero((pos >= first) & (n >= min_nobs))
     if len(est) == 0:
         return
+    # 对稠密数组的每一格都求解（补零的格子只占很小一部分，结果丢弃），
+    # 最后只取出有估计的行：比先按行取出十几个窗口和再求解省下大量随机访问
+    with np.errstate(divide="ignore", invalid="ignore"):
+        beta, mean, ok = _solve_windows(M, k, center)
+        cur = cur.reshape(m, -1)  # 本行（已平移）
+        res = (cur[k] - mean[k]) - ((cur[:k] - mean[:k]) * beta).sum(axis=0)
+        coefs = beta
+        if center:  # 加回参照点（同一块内所有位置相同）：原尺度的均值
+            mu = (mean.reshape(m, block, C) + R[:, None]).reshape(m, -1)
+            const = mu[k] - (mu[:k] * beta).sum(axis=0)
+            coefs = np.vstack([const, beta])
     cells = flat[est]
-    beta, mean, ok = _solve_windows(M[:, cells], k, center)
-    zc = cur.reshape(m, -1)[:, cells]  # 本行（已平移）
-    res = (zc[k] - mean[k]) - ((zc[:k] - mean[:k]) * beta).sum(axis=0)
-    coefs = beta
-    if center:
-        r = R.reshape(m, -1)[:, a_loc[est] * (L // block)
-                              + pos[est] // block]
-        const = (mean[k] + r[k]) - ((mean[:k] + r[:k]) * beta).sum(axis=0)
-        coefs = np.vstack([const, beta])
+    ok = ok[cells]
+    coefs = coefs[:, cells]
+    res = res[cells]
     coefs[:, ~ok] = np.nan
     res[~ok | ~valid[est]] = np.nan
-    params_out[est] = coefs.T
+    params_out[:, est] = coefs
     resid_out[est] = res

@@ -286,22 +286,28 @@ def load_benchmark(path=BENCH_RESULTS):
         return json.load(fh)
 
 
+def _times(ratio):
+    """3.5× but 54×: one decimal only where it matters."""
+    return f"{ratio:.1f}×" if ratio < 10 else f"{ratio:.0f}×"
+
+
 def show_benchmark():
     res = load_benchmark()
     rows = []
     for r in res["results"]:
         rows.append({"方法": r["label"],
                      "中位数（秒）": f"{r['median_s']:.3f}",
+                     "CPU 时间中位数（秒）": f"{r['median_cpu_s']:.3f}",
                      "重复次数": len(r["times_s"]),
                      "rolling_ols 快多少倍": (
                          "—" if r["name"] == "rolling_ols"
-                         else f"{res['ratios'][r['name']]:.0f}×")})
+                         else _times(res["ratios"][r["name"]]))})
     return pd.DataFrame(rows).set_index("方法")
 
 
 def show_benchmark_context():
     res = load_benchmark()
-    m, cfg = res["machine"], res["config"]
+    m, cfg, pol = res["machine"], res["config"], res["polars_ols_check"]
     versions = "，".join(f"{k} {v}" for k, v in res["versions"].items())
     return "\n".join([
         f"数据：{cfg['n_assets']} 只资产 × {cfg['n_dates']} 个交易日，"
@@ -312,14 +318,20 @@ def show_benchmark_context():
         f"日期：{res['date']}",
         f"机器与其他任务共用（结束时 1 分钟平均负载 "
         f"{res['load_average_after'][0]:.1f}），各方法轮流计时",
-        f"按进程 CPU 时间算的倍数：fit() "
-        f"{res['ratios_cpu']['statsmodels_fit']:.0f}×，params_only "
-        f"{res['ratios_cpu']['statsmodels_params_only']:.0f}×",
+        f"按进程 CPU 时间算的倍数：polars-ols "
+        f"{_times(res['ratios_cpu']['polars_ols'])}，fit() "
+        f"{_times(res['ratios_cpu']['statsmodels_fit'])}，params_only "
+        f"{_times(res['ratios_cpu']['statsmodels_params_only'])}",
         f"rolling_ols 的峰值内存（tracemalloc）："
         f"{res['peak_memory_mb']:.0f} MB",
         f"与 statsmodels 系数的最大绝对差：fit() "
         f"{bound(res['max_abs_diff']['statsmodels_fit'], 1e-12)}，params_only "
         f"{bound(res['max_abs_diff']['statsmodels_params_only'], 1e-12)}",
+        f"与 polars-ols 系数的最大绝对差（两边都有估计的 "
+        f"{pol['rows_compared']} 行）："
+        f"{bound(res['max_abs_diff']['polars_ols'], 1e-12)}；"
+        f"polars-ols 另在 {pol['rows_only_polars_ols']} 行给出了"
+        f"不满一个窗口的估计",
     ])
 
 
@@ -329,8 +341,8 @@ def plot_benchmark():
     res = load_benchmark()
     labels = [r["label"] for r in res["results"]][::-1]
     med = [r["median_s"] for r in res["results"]][::-1]
-    fig, ax = plt.subplots(figsize=(8.4, 2.8))
-    bars = ax.barh(labels, med, color=["C0", "C1", "C2"][:len(med)])
+    fig, ax = plt.subplots(figsize=(8.4, 3.2))
+    bars = ax.barh(labels, med, color=["C0", "C1", "C3", "C2"][:len(med)])
     ax.set_xscale("log")
     ax.set_xlabel("运行时间的中位数（秒，对数刻度）")
     for bar, v in zip(bars, med):

@@ -23,7 +23,8 @@ def test_benchmark_demos_read_the_committed_file(tmp_path, monkeypatch):
     res = page.load_benchmark()
     assert res == json.loads(COMMITTED.read_text(encoding="utf-8"))
     assert {r["name"] for r in res["results"]} >= {
-        "rolling_ols", "statsmodels_fit", "statsmodels_params_only"}
+        "rolling_ols", "polars_ols", "statsmodels_fit",
+        "statsmodels_params_only"}
     table = page.show_benchmark()
     assert table.index.tolist() == [r["label"] for r in res["results"]]
     assert f"{res['peak_memory_mb']:.0f} MB" in page.show_benchmark_context()
