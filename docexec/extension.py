@@ -23,7 +23,7 @@ from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
 from .build_state import STATE, configure, engine, page_context
-from .page_html import log, relative_prefix, render_entry, render_pending, report
+from .page_html import log, numbered, relative_prefix, render_entry, render_pending, report
 from .refs import FENCE_LANG, TARGET_RE, Ref, ReferenceError_, parse_options, parse_target
 from .runner import Failure, Pending
 from .settings import CONFIG_HELP, Settings
@@ -73,6 +73,8 @@ def formatter(src, language, class_name, options, md, **kwargs) -> str:
         for warning in [] if page.quiet else result.get("warnings", []):
             log.warning("docexec: %s: %s warned: %s", ref.where, ref.target, warning)
         out = render_entry(result, ref, prefix)
+        if ref.option("label"):
+            out = numbered(out, result, ref, page.numbers.get(ref.option("label")))
         if zensical_prefix is not None:
             publish_figures(md, result["outputs"])
         return out

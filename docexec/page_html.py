@@ -41,6 +41,22 @@ def render_entry(entry: dict, ref: Ref, prefix: str) -> str:
             + "\n".join(parts) + "\n</div>")
 
 
+def numbered(out: str, entry: dict, ref: Ref, number: int | None) -> str:
+    """A labelled block as a numbered figure or table: "图 3：caption" under a figure,
+    "表 2：caption" above a table; the label is its id (``@fig-…`` links to it)."""
+    label = ref.option("label")
+    kind = label[:3]
+    want = "figure" if kind == "fig" else "table"
+    if not any(o["kind"] == want for o in entry["outputs"]):
+        raise ReferenceError_(f'label="{label}" numbers a {want}, but {ref.target} returns no {want}')
+    name = "图" if kind == "fig" else "表"
+    caption = ref.option("caption")
+    text = f"{name} {number}" + (f"：{caption}" if caption else "")
+    figcaption = f'<figcaption class="docexec-caption">{html.escape(text)}</figcaption>'
+    body = out + figcaption if kind == "fig" else figcaption + out
+    return f'<figure class="docexec-numbered" id="{html.escape(label)}">\n{body}\n</figure>'
+
+
 def require_alt_text(entry: dict, ref: Ref) -> str | None:
     """The block's alt text; a ReferenceError_ when the result has a figure and no alt text."""
     alt = ref.option("alt")

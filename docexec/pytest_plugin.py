@@ -20,7 +20,7 @@ import pytest
 
 from .notebook_post import CellFailure, executed, is_notebook_file
 from .notebook_post import snapshot as notebook_snapshot
-from .page_html import require_alt_text
+from .page_html import numbered, require_alt_text
 from .outputs import snapshot_last_digit, snapshot_text
 from .refs import TOLERANCE_OPTIONS, ReferenceError_, scan_file, tolerance_value
 from .runner import Engine, Failure
@@ -96,6 +96,8 @@ class ReferenceItem(pytest.Item):
                                 + "\n  ".join(result["warnings"]))
         try:
             require_alt_text(result, s.ref)
+            if s.ref.option("label"):  # a fig- label on a figure, a tbl- label on a table
+                numbered("", result, s.ref, 0)
         except ReferenceError_ as exc:
             raise DocexecFailed(f"{s.ref.where}: {exc}") from None
         actual = snapshot_text(result["outputs"], s.ref.option("alt"))

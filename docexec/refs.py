@@ -20,7 +20,9 @@ FENCE_LANG = "exec"
 TARGET_RE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
 # key="value", key='value' or key=value: what pymdownx.superfences hands the formatter too
 OPTION_RE = re.compile(r"""([A-Za-z_][\w-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'{}]+))""")
-KNOWN_OPTIONS = frozenset({"alt", "raises", "rtol", "atol"})
+KNOWN_OPTIONS = frozenset({"alt", "raises", "rtol", "atol", "label", "caption"})
+# a numbered figure or table: label="fig-gates" / label="tbl-speed" (mdscholar.crossref links it)
+LABEL_RE = re.compile(r"^(fig|tbl)-[A-Za-z0-9][\w-]*$")
 TOLERANCE_OPTIONS = ("rtol", "atol")
 _OPEN_RE = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
 
@@ -111,6 +113,11 @@ def parse_options(info: str) -> tuple[tuple[str, str], ...]:
     for name, value in opts:
         if name in TOLERANCE_OPTIONS:
             tolerance_value(name, value)
+        if name == "label" and not LABEL_RE.match(value):
+            raise ReferenceError_(f'exec option label="{value}" must be fig-<name> (a figure) '
+                                  "or tbl-<name> (a table), e.g. label=\"fig-gates\"")
+    if dict(opts).get("caption") is not None and "label" not in dict(opts):
+        raise ReferenceError_('exec option caption needs a label ("fig-…" or "tbl-…") to number it')
     return tuple(sorted(opts))
 
 
