@@ -14,10 +14,9 @@ import pandas as pd
 
 from snippets._checks import integer
 
-from . import counting
 from .candidates import _join, _prune
 from .counting import (_count_candidates, _count_pairs, _count_pairs_dense,
-                       _item_bitsets)
+                       _cluster, _item_bitsets, _pair_bitsets)
 from .encoding import (_check_min_support, _encode_frame, _encode_iterable,
                        _min_count)
 
@@ -64,7 +63,7 @@ def _mine(n, indptr, codes, n_codes, min_count, max_len, trace=None):
     levels = [None, None, (a, b, pair_codes, np.column_stack([a, b]))]
     result.append((frequent[levels[2][3]], c2))
 
-    item_bits = parent_bits = None
+    item_bits = parents = None
     k = 3
     while len(levels[k - 1][0]) > 1 and (max_len is None or k <= max_len):
         cand_parent, cand_last = _join(levels[k - 1][0], levels[k - 1][1], F)
@@ -87,18 +86,19 @@ def _mine(n, indptr, codes, n_codes, min_count, max_len, trace=None):
             needed = np.zeros(F, dtype=bool)
             needed[prev_items[cand_parent]] = True
             needed[cand_last] = True
-            item_bits = _item_bitsets(ranks, sub_indptr, F, needed)
-            W = item_bits.shape[1]
+            rows = ranks, sub_indptr
+            if len(cand_parent) * (n // 64) > len(ranks):
+                # 候选多时值得先重排事务（顺序不影响计数），让位集更稀疏
+                rows = _cluster(ranks, sub_indptr, counts1[frequent])
+            item_bits = _item_bitsets(*rows, F, needed)
             # 父位集只为真正当了父项集的配对计算（候选按父编号排好序）
             first = np.r_[True, cand_parent[1:] != cand_parent[:-1]]
             par_ids, par_items = np.cumsum(first) - 1, \
                 prev_items[cand_parent[first]]
-            if len(par_items) * W * 8 <= counting.BITSET_CACHE_BYTES:
-                parent_bits = item_bits[par_items[:, 0]]
-                parent_bits &= item_bits[par_items[:, 1]]
-        cnt, kept = _count_candidates(
-            par_ids, cand_last, item_bits, par_items, parent_bits,
-            min_count, keep_bits=True)
+            parents = _pair_bitsets(item_bits, par_items)
+        # 本层频繁项集的位集（稠密或稀疏）就是下一层候选的“父”位集
+        cnt, parents = _count_candidates(par_ids, cand_last, item_bits,
+                                         par_items, parents, min_count)
         good = cnt >= min_count
         if trace is not None:
             record["counts"][keep] = cnt
@@ -106,8 +106,6 @@ def _mine(n, indptr, codes, n_codes, min_count, max_len, trace=None):
         items = np.column_stack([prev_items[par], last])
         levels.append((par, last, par * F + last, items))
         result.append((frequent[items], cnt[good]))
-        # 本层频繁项集的位集就是下一层候选的“父”位集
-        parent_bits = np.concatenate(kept) if kept else None
         k += 1
     return result
 
