@@ -1,8 +1,9 @@
-"""Command line: ``python -m docexec {run,list,clean} [DOCS]``.
+"""Command line: ``python -m docexec {run,list,report,clean} [DOCS]``.
 
-run    execute every stale reference below DOCS in parallel (exit 1 if any fails)
-list   show every reference with its page, line and cache state
-clean  delete the result cache
+run     execute every stale reference below DOCS in parallel (exit 1 if any fails)
+list    show every reference with its page, line and cache state
+report  every reference: ran or cached, recorded seconds, output size; slowest first
+clean   delete the result cache
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .settings import Settings, mkdocs_options
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m docexec", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", choices=["run", "list", "clean"])
+    p.add_argument("command", choices=["run", "list", "report", "clean"])
     p.add_argument("docs", nargs="?", default="docs", help="folder of Markdown pages (docs)")
     p.add_argument("--root", default=".", help="project root holding the snippet packages (.)")
     p.add_argument("--config-file", default=None,
@@ -73,6 +74,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{s.page}:{s.line}\t{target}\t{state}")
         return 1 if malformed else 0
 
+    if args.command == "report":
+        from .report import format_report, report_rows
+
+        rows = report_rows(engine, refs)
+        print(format_report(rows))
+        for s in malformed:
+            print(f"docexec: {s.page}:{s.line}: {s.error}", file=sys.stderr)
+        return 1 if malformed or any(r["status"] == "failed" for r in rows) else 0
+
     start = time.perf_counter()
     results = engine.run(refs)
     failures = [r for r in results.values() if isinstance(r, Failure)]
@@ -80,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"docexec: {s.page}:{s.line}: {s.error}", file=sys.stderr)
     for f in failures:
         print(f.report(), file=sys.stderr)
-    print(f"{len(refs)} references, {engine.executed} executed, "
-          f"{len(refs) - engine.executed - len(failures)} from cache, "
+    print(f"{len(results)} references, {engine.executed} executed, "  # params=: each combination
+          f"{len(results) - engine.executed - len(failures)} from cache, "
           f"{len(failures) + len(malformed)} failed in {time.perf_counter() - start:.1f} s")
     return 1 if failures or malformed else 0
 

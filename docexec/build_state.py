@@ -28,7 +28,6 @@ class PageContext:
     quiet: bool = False  # a repeat rendering (a blog excerpt): its failures were reported
     unclosed: list = field(default_factory=list)  # ScannedRefs no renderer will ever format
     errors: dict[int, str] = field(default_factory=dict)  # line -> what the scan found wrong
-    numbers: dict[str, int] = field(default_factory=dict)  # label -> its number in page order
 
     def next_fence(self, target: str | None) -> tuple[int, bool]:
         """(line, inert) of the next fence (in page order) naming ``target``, or a malformed
@@ -109,20 +108,7 @@ def page_context(src_path: Path | str, url: str = "", root: Path | None = None,
             page = path.resolve().relative_to(root).as_posix()
         except ValueError:
             pass
-    return PageContext(page, url, lines, malformed, path, refs, quiet, unclosed, errors,
-                       label_numbers(refs))
-
-
-def label_numbers(refs) -> dict[str, int]:
-    """Figures and tables numbered separately, in page order (mdscholar.crossref agrees)."""
-    numbers: dict[str, int] = {}
-    counts = {"fig": 0, "tbl": 0}
-    for ref in refs:
-        label = ref.option("label")
-        if label and label not in numbers:
-            counts[label[:3]] += 1
-            numbers[label] = counts[label[:3]]
-    return numbers
+    return PageContext(page, url, lines, malformed, path, refs, quiet, unclosed, errors)
 
 
 def set_page(src_path: Path | str | None, url: str = "", root: Path | None = None) -> None:

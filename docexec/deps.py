@@ -194,6 +194,8 @@ def cache_key(ref: Ref, settings: Settings) -> str:
         "packages": {p: package_version(p) for p in settings.key_packages},
         "files": dependency_files(ref.module, settings),
     }
+    if ref.option("kwargs"):  # one combination of a params= grid (a block without: as before)
+        payload["kwargs"] = ref.option("kwargs")
     return sha256_bytes(json.dumps(payload, sort_keys=True).encode())
 
 

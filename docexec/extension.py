@@ -23,7 +23,8 @@ from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
 from .build_state import STATE, configure, engine, page_context
-from .page_html import log, numbered, relative_prefix, render_entry, render_pending, report
+from .page_html import check_label, log, relative_prefix, render_entry, render_pending, report
+from .params import expand, render_grid
 from .refs import FENCE_LANG, TARGET_RE, Ref, ReferenceError_, parse_options, parse_target
 from .runner import Failure, Pending
 from .settings import CONFIG_HELP, Settings
@@ -64,19 +65,27 @@ def formatter(src, language, class_name, options, md, **kwargs) -> str:
         return (f'<div class="docexec docexec-disabled" data-ref="{html.escape(target)}">'
                 f"<p>（未执行：{html.escape(target)}）</p></div>")
     try:
-        result = eng.result(ref, STATE.on_ready)
         prefix = relative_prefix(page.url) if zensical_prefix is None else zensical_prefix
-        if isinstance(result, Pending):
-            return render_pending(result, ref, prefix)
-        if isinstance(result, Failure):
-            return report(ref, result, quiet=page.quiet)
-        for warning in [] if page.quiet else result.get("warnings", []):
-            log.warning("docexec: %s: %s warned: %s", ref.where, ref.target, warning)
-        out = render_entry(result, ref, prefix)
-        if ref.option("label"):
-            out = numbered(out, result, ref, page.numbers.get(ref.option("label")))
-        if zensical_prefix is not None:
-            publish_figures(md, result["outputs"])
+        combos = expand(ref)  # a params= block: one combination each; otherwise [ref]
+        results = eng.run(combos, STATE.on_ready)
+
+        def render(combo):
+            result = results[combo]
+            if isinstance(result, Pending):
+                return render_pending(result, combo, prefix)
+            if isinstance(result, Failure):
+                return report(combo, result, quiet=page.quiet)
+            for warning in [] if page.quiet else result.get("warnings", []):
+                log.warning("docexec: %s: %s warned: %s", combo.where, combo.call, warning)
+            if zensical_prefix is not None:
+                publish_figures(md, result["outputs"])
+            return render_entry(result, combo, prefix)
+
+        shown = [render(combo) for combo in combos]
+        out = render_grid(ref, shown) if ref.option("params") else shown[0]
+        entry = next((r for r in results.values() if isinstance(r, dict)), None)
+        if entry is not None:  # mdscholar.crossref numbers the block: its kind must fit the label
+            check_label(entry, ref)
         return out
     except Exception as exc:  # a broken cache entry, a bad option: still report, never raise
         return report(ref, Failure(ref, f"{type(exc).__name__}: {exc}"), quiet=page.quiet)

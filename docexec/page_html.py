@@ -41,20 +41,15 @@ def render_entry(entry: dict, ref: Ref, prefix: str) -> str:
             + "\n".join(parts) + "\n</div>")
 
 
-def numbered(out: str, entry: dict, ref: Ref, number: int | None) -> str:
-    """A labelled block as a numbered figure or table: "图 3：caption" under a figure,
-    "表 2：caption" above a table; the label is its id (``@fig-…`` links to it)."""
+def check_label(entry: dict, ref: Ref) -> None:
+    """A ``fig-`` label numbers a figure, a ``tbl-`` label a table (mdscholar.crossref wraps
+    the block in its numbered ``<figure>``); a ReferenceError_ when the result has none."""
     label = ref.option("label")
-    kind = label[:3]
-    want = "figure" if kind == "fig" else "table"
+    if not label:
+        return
+    want = "figure" if label.startswith("fig-") else "table"
     if not any(o["kind"] == want for o in entry["outputs"]):
         raise ReferenceError_(f'label="{label}" numbers a {want}, but {ref.target} returns no {want}')
-    name = "图" if kind == "fig" else "表"
-    caption = ref.option("caption")
-    text = f"{name} {number}" + (f"：{caption}" if caption else "")
-    figcaption = f'<figcaption class="docexec-caption">{html.escape(text)}</figcaption>'
-    body = out + figcaption if kind == "fig" else figcaption + out
-    return f'<figure class="docexec-numbered" id="{html.escape(label)}">\n{body}\n</figure>'
 
 
 def require_alt_text(entry: dict, ref: Ref) -> str | None:
@@ -79,7 +74,7 @@ def report(ref: Ref, failure: Failure, quiet: bool = False) -> str:
     if not quiet:
         STATE.failures.append(failure)
         log.error(failure.report())
-    return error_html(f"{ref.target}（{ref.where}）",
+    return error_html(f"{ref.call}（{ref.where}）",
                        failure.error + ("\n\n" + failure.traceback if failure.traceback else ""))
 
 
@@ -97,5 +92,5 @@ def render_pending(pending: Pending, ref: Ref, prefix: str) -> str:
         shown, note = "", "还没有结果"
     verb = "正在计算" if previous is None else "正在重新计算"
     return (f'<div class="admonition info docexec-pending" role="status"><p>{verb} '
-            f"<code>{html.escape(ref.target)}</code>（{html.escape(ref.where)}）；{note}，"
+            f"<code>{html.escape(ref.call)}</code>（{html.escape(ref.where)}）；{note}，"
             "算完后页面会自动刷新。</p></div>\n" + shown)

@@ -3,7 +3,8 @@
 Each ``exec`` block in a Markdown page under the test paths becomes an item
 ``docs/.../page.md::L42::snippets.mod:function``. It passes when the function
 runs without error or warning (figures need alt text) and its outputs match
-the approved snapshot in ``tests/snapshots/<page>/<module>.<function>.txt``:
+the approved snapshot in ``tests/snapshots/<page>/<module>.<function>.txt`` (a ``params=``
+block: every combination's outputs, under ``### key=value`` headings, in ``….params.txt``):
 exactly, or with its numbers within the block's ``rtol=``/``atol=`` when it declares them.
 A post authored as a notebook is one item more, ``page.md::notebook``: it executes, and the
 outputs of its cells match ``tests/snapshots/<page>/notebook.txt``.
@@ -20,8 +21,9 @@ import pytest
 
 from .notebook_post import CellFailure, executed, is_notebook_file
 from .notebook_post import snapshot as notebook_snapshot
-from .page_html import numbered, require_alt_text
+from .page_html import check_label, require_alt_text
 from .outputs import snapshot_last_digit, snapshot_text
+from .params import expand, snapshot
 from .refs import TOLERANCE_OPTIONS, ReferenceError_, scan_file, tolerance_value
 from .runner import Engine, Failure
 from .settings import Settings, mkdocs_options
@@ -82,29 +84,34 @@ class ReferenceItem(pytest.Item):
         docs = root / self.config.getini("docexec_docs")
         page = self.path.resolve().relative_to(docs.resolve()).with_suffix("")
         module, _, func = self.scanned.ref.target.partition(":")
-        return root / self.config.getini("docexec_snapshots") / page / f"{module}.{func}.txt"
+        grid = ".params" if self.scanned.ref.option("params") else ""  # every combination
+        return root / self.config.getini("docexec_snapshots") / page / f"{module}.{func}{grid}.txt"
 
     def runtest(self):
         s = self.scanned
         if s.ref is None:
             raise DocexecFailed(f"{s.page}:{s.line}: {s.error}")
-        result = _engine(self.config).result(s.ref)
-        if isinstance(result, Failure):
-            raise DocexecFailed(result.report())
-        if result.get("warnings"):  # `mkdocs build --strict` stops on them: so does the test
-            raise DocexecFailed(f"{s.ref.where}: {s.ref.target} warned:\n  "
-                                + "\n  ".join(result["warnings"]))
-        try:
-            require_alt_text(result, s.ref)
-            if s.ref.option("label"):  # a fig- label on a figure, a tbl- label on a table
-                numbered("", result, s.ref, 0)
-        except ReferenceError_ as exc:
-            raise DocexecFailed(f"{s.ref.where}: {exc}") from None
-        actual = snapshot_text(result["outputs"], s.ref.option("alt"))
+        combos = expand(s.ref)  # a params= block: each combination, in one snapshot
+        results = _engine(self.config).run(combos)
+        texts, last_digit = [], False
+        for combo in combos:
+            result = results[combo]
+            if isinstance(result, Failure):
+                raise DocexecFailed(result.report())
+            if result.get("warnings"):  # `mkdocs build --strict` stops on them: so does the test
+                raise DocexecFailed(f"{combo.where}: {combo.call} warned:\n  "
+                                    + "\n  ".join(result["warnings"]))
+            try:
+                require_alt_text(result, combo)
+                check_label(result, combo)  # a fig- label on a figure, a tbl- label on a table
+            except ReferenceError_ as exc:
+                raise DocexecFailed(f"{combo.where}: {exc}") from None
+            texts.append(snapshot_text(result["outputs"], s.ref.option("alt")))
+            last_digit = last_digit or snapshot_last_digit(result["outputs"])
+        actual = snapshot(combos, texts) if s.ref.option("params") else texts[0]
         tol = {k: tolerance_value(k, s.ref.option(k, "0")) for k in TOLERANCE_OPTIONS}
         _check_snapshot(self.config, self._snapshot_path(), actual,
-                        f"{s.ref.where}: {s.ref.target}",
-                        last_digit=snapshot_last_digit(result["outputs"]), **tol)
+                        f"{s.ref.where}: {s.ref.target}", last_digit=last_digit, **tol)
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, DocexecFailed):

@@ -7,11 +7,14 @@ line ``package.module:function``. Options in the fence header:
 - ``raises="ValueError"``: the call is meant to fail with that exception; its
   message is shown as the output and any other outcome is an error;
 - ``rtol="0.5"`` / ``atol="1e-3"``: the numbers in this block's output legitimately vary
-  by platform; its snapshot compares them within this tolerance (text stays exact).
+  by platform; its snapshot compares them within this tolerance (text stays exact);
+- ``params="window=20,60;mode=a,b"``: call the function once per combination of keyword
+  values, and let the reader switch between the outputs (``params``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +23,7 @@ FENCE_LANG = "exec"
 TARGET_RE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
 # key="value", key='value' or key=value: what pymdownx.superfences hands the formatter too
 OPTION_RE = re.compile(r"""([A-Za-z_][\w-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'{}]+))""")
-KNOWN_OPTIONS = frozenset({"alt", "raises", "rtol", "atol", "label", "caption"})
+KNOWN_OPTIONS = frozenset({"alt", "raises", "rtol", "atol", "label", "caption", "params"})
 # a numbered figure or table: label="fig-gates" / label="tbl-speed" (mdscholar.crossref links it)
 LABEL_RE = re.compile(r"^(fig|tbl)-[A-Za-z0-9][\w-]*$")
 TOLERANCE_OPTIONS = ("rtol", "atol")
@@ -80,6 +83,20 @@ class Ref:
     def where(self) -> str:
         return f"{self.page}:{self.line}" if self.line else self.page
 
+    @property
+    def kwargs(self) -> dict:
+        """The keyword arguments of a ``params=`` combination ({} for a plain block)."""
+        raw = self.option("kwargs")
+        return dict(json.loads(raw)) if raw else {}
+
+    @property
+    def call(self) -> str:
+        """The target, with a ``params=`` combination's arguments: ``m:f(window=60)``."""
+        from .params import arguments
+
+        args = arguments(self)
+        return f"{self.target}({args})" if args else self.target
+
     def __str__(self) -> str:
         return f"{self.where}: {self.target}"
 
@@ -116,6 +133,10 @@ def parse_options(info: str) -> tuple[tuple[str, str], ...]:
         if name == "label" and not LABEL_RE.match(value):
             raise ReferenceError_(f'exec option label="{value}" must be fig-<name> (a figure) '
                                   "or tbl-<name> (a table), e.g. label=\"fig-gates\"")
+        if name == "params":
+            from .params import parse_params
+
+            parse_params(value)
     if dict(opts).get("caption") is not None and "label" not in dict(opts):
         raise ReferenceError_('exec option caption needs a label ("fig-…" or "tbl-…") to number it')
     return tuple(sorted(opts))

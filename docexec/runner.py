@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from .cache import CacheError, ResultCache
 from .deps import cache_key, observed_changes
 from .outputs import LONE_SURROGATES, clean_text, oversized
+from .params import expand_all
 from .refs import Ref
 from .settings import Settings
 from .worker import child_main
@@ -40,13 +41,13 @@ class Failure:
     def report(self) -> str:
         """The message for the build log: where, what, the traceback into the snippet, and
         the last lines the call printed before it failed."""
-        text = f"docexec: {self.ref.where}: {self.ref.target} failed: {self.error}"
+        text = f"docexec: {self.ref.where}: {self.ref.call} failed: {self.error}"
         if self.traceback:
             text += "\n" + self.traceback.rstrip()
         for title, printed in (("printed", self.stdout), ("wrote to stdout/stderr", self.output)):
             tail = _tail(printed)
             if tail:
-                text += f"\n{self.ref.target} {title} before it failed (last lines):\n{tail}"
+                text += f"\n{self.ref.call} {title} before it failed (last lines):\n{tail}"
         return text
 
 
@@ -143,7 +144,10 @@ class Engine:
 
         With ``on_ready`` (``mkdocs serve``), stale ones are started in the background instead
         and come back as ``Pending`` at once: a slow demo never holds up the pages. Each
-        background call runs ``on_ready()`` when it ends, so that the server builds again."""
+        background call runs ``on_ready()`` when it ends, so that the server builds again.
+        A ``params=`` block stands for its combinations (``params.expand``): the results are
+        theirs, one per combination."""
+        refs = expand_all(refs)
         results: dict[Ref, dict | Failure] = {}
         for ref in refs:  # the trust boundary: nothing outside it is imported, let alone called
             if not self.settings.allows(ref.module):
@@ -201,7 +205,7 @@ class Engine:
                 self._background = ThreadPoolExecutor(
                     max_workers=max(1, self.settings.jobs), thread_name_prefix="docexec")
             log.info("docexec: %s: computing %s in the background; the page shows its previous "
-                     "result until it is ready", ref.where, ref.target)
+                     "result until it is ready", ref.where, ref.call)
             future = self._background.submit(self._execute, key, ref)
             self._inflight[key] = future
 
@@ -254,7 +258,7 @@ class Engine:
         with self._lock:
             self._memory[key] = entry
             self.executed += 1
-            self.timings.append((ref.target, float(message.get("seconds") or 0.0)))
+            self.timings.append((ref.call, float(message.get("seconds") or 0.0)))
         return entry
 
     def _call_in_worker(self, ref: Ref) -> dict | Failure:
@@ -267,7 +271,7 @@ class Engine:
         proc = ctx.Process(  # not a daemon: a demo may start processes (DataLoader workers)
             target=child_main,
             args=(ref.target, ref.option("raises"), str(self.settings.root), sender,
-                  log_path, self.settings.memory_limit),
+                  log_path, self.settings.memory_limit, ref.kwargs),
         )
         start = time.monotonic()
         outcome: dict | str

@@ -50,8 +50,28 @@ def _resolve(target: str):
     return func
 
 
-def execute(target: str, raises: str | None = None) -> dict:
-    """Call ``target`` and return the message the parent expects (in this process)."""
+def _check_keywords(func, target: str, kwargs: dict) -> None:
+    """A ``params=`` keyword the function does not take: say so before calling it."""
+    import inspect
+
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):
+        return  # no signature to read: the call itself will tell
+    try:
+        signature.bind_partial(**kwargs)
+    except TypeError:
+        taken = [p for p in signature.parameters.values()
+                 if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        unknown = [k for k in kwargs if k not in {p.name for p in taken}]
+        raise TypeError(f"{target} does not accept the keyword(s) {', '.join(unknown)} that "
+                        f"params= names; its keyword parameters: "
+                        f"{', '.join(p.name for p in taken) or 'none'}") from None
+
+
+def execute(target: str, raises: str | None = None, kwargs: dict | None = None) -> dict:
+    """Call ``target`` (with ``kwargs``: one combination of a ``params=`` grid) and return
+    the message the parent expects (in this process)."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -70,8 +90,10 @@ def execute(target: str, raises: str | None = None) -> dict:
             try:
                 observer.start()  # from the import on: module-level reads are dependencies too
                 func = _resolve(target)
+                if kwargs:
+                    _check_keywords(func, target, kwargs)
                 with contextlib.redirect_stdout(stdout):
-                    value = func()
+                    value = func(**(kwargs or {}))
                 printed = stdout.getvalue()
                 outputs = [{"kind": "text", "text": printed, "stream": True}] if printed else []
                 outputs += value_outputs(value)  # figures are drawn here, inside the theme
@@ -178,7 +200,8 @@ def _explain_memory(message: dict, limit: int) -> dict:
 
 
 def child_main(target: str, raises: str | None, root: str, conn,
-               output_path: str | None = None, memory_limit: int = 0) -> None:
+               output_path: str | None = None, memory_limit: int = 0,
+               kwargs: dict | None = None) -> None:
     """Entry point of a worker process: run, send one message, exit.
 
     The worker leads a process group of its own (the parent kills the group when the call
@@ -193,7 +216,7 @@ def child_main(target: str, raises: str | None, root: str, conn,
     try:
         if memory_limit:
             _limit_memory(memory_limit)
-        message = execute(target, raises)
+        message = execute(target, raises, kwargs)
     except BaseException as exc:  # the renderer itself failed
         message = {"ok": False, "error": f"{type(exc).__name__}: {exc}",
                    "traceback": traceback.format_exc()}

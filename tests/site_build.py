@@ -156,22 +156,29 @@ class Page:
 
 def assert_shows_results(text: str, post: Post, engine) -> None:
     """The HTML of ``post`` shows every block's cached result: its reference, each text and
-    table output, and both figure variants; no error box and no disabled block."""
-    import html
-
+    table output, and both figure variants; no error box and no disabled block. A
+    ``params=`` block shows the output of every value (all but the first hidden)."""
+    from docexec.params import expand
     from docexec.refs import scan_file
 
     assert "docexec-error" not in text and "docexec-disabled" not in text, post.url
     for scanned in scan_file(post.source, REPO):
-        entry = engine.cached(scanned.ref)
-        assert entry is not None, f"{scanned.page}:{scanned.line} has no cached result"
         assert f'data-ref="{scanned.ref.target}"' in text
-        for out in entry["outputs"]:
-            if out["kind"] == "text":
-                assert out["text"].strip(), f"{scanned.ref.target} printed nothing"
-                assert html.escape(out["text"].rstrip()) in text, scanned.ref.target
-            elif out["kind"] == "table":
-                assert out["html"] in text, scanned.ref.target
-            elif out["kind"] == "figure":
-                for variant in ("light", "dark"):
-                    assert f'{out[variant]}#only-{variant}"' in text, scanned.ref.target
+        for combo in expand(scanned.ref):
+            entry = engine.cached(combo)
+            assert entry is not None, f"{scanned.page}:{scanned.line} has no cached result"
+            _assert_shows_entry(text, entry, scanned.ref.target)
+
+
+def _assert_shows_entry(text: str, entry: dict, target: str) -> None:
+    import html
+
+    for out in entry["outputs"]:
+        if out["kind"] == "text":
+            assert out["text"].strip(), f"{target} printed nothing"
+            assert html.escape(out["text"].rstrip()) in text, target
+        elif out["kind"] == "table":
+            assert out["html"] in text, target
+        elif out["kind"] == "figure":
+            for variant in ("light", "dark"):
+                assert f'{out[variant]}#only-{variant}"' in text, target

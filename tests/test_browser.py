@@ -38,7 +38,9 @@ def test_post_math_typeset_and_figures_loaded(browser, base_url, post, scheme):
             box = p.locator("math").first.bounding_box()
             assert box and box["width"] > 0
         # the palette's own variants show (the other ones are display: none) and load
-        figures = p.locator(f'.docexec-figure img[src$="#only-{scheme}"]')
+        # (a params= block's other values are hidden: their figures load when shown)
+        shown = ':not(.docexec-params-panel[hidden]) > .docexec > .docexec-figure'
+        figures = p.locator(f'{shown} img[src$="#only-{scheme}"]')
         for i in range(figures.count()):
             img = figures.nth(i)
             img.scroll_into_view_if_needed()
@@ -46,7 +48,7 @@ def test_post_math_typeset_and_figures_loaded(browser, base_url, post, scheme):
             loaded = img.evaluate("e => e.complete && e.naturalWidth > 0")
             assert loaded, img.get_attribute("src")
             assert img.is_visible() and img.get_attribute("alt")
-        assert figures.count() * 2 == p.locator(".docexec-figure img").count()
+        assert figures.count() * 2 == p.locator(f"{shown} img").count()
         # every block with alt text draws a figure: a page that lost its figures fails here
         drawn = [s for s in scan_file(post.source, REPO) if s.ref and s.ref.option("alt")]
         assert figures.count() == len(drawn) > 0, (figures.count(), len(drawn))

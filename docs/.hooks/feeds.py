@@ -35,7 +35,9 @@ def feed_html(html: str, page_url: str) -> str:
     title = soup.find("h1")
     if title is not None:  # the item has its own title
         title.decompose()
-    for node in soup.select("script, style, a.headerlink, .docexec-notebook"):
+    # a params= block: the first value's output only (a feed runs no script to switch)
+    for node in soup.select("script, style, a.headerlink, .docexec-notebook, "
+                            ".docexec-params-controls, .docexec-params-panel[hidden], noscript"):
         node.decompose()
     for img in soup.find_all("img"):
         src = img.get("src", "")
