@@ -13,8 +13,11 @@ import re
 import textwrap
 from pathlib import Path
 
+from mdscholar.citations import cite_markdown, default_bibliography
+
 from .bundle import bootstrap_source, bundle_files
 from .outputs import KINDS
+from .params import arguments, expand, notebook_comment
 from .refs import (Ref, ReferenceError_, iter_blocks, module_name, parse_include,
                    parse_options, parse_target)
 from .runner import Engine
@@ -59,12 +62,15 @@ def _outputs(entry: dict | None, engine: Engine, count: int) -> list:
 def _call_source(ref: Ref, entry: dict | None) -> str:
     module, func = ref.module, ref.function
     lines = [f"from {module} import {func}", ""]
+    args, others = arguments(ref), notebook_comment(ref)  # params=: the first value's call
+    lines += [others] if others else []
     raises = ref.option("raises")
     returns_text = bool(entry) and any(
         o["kind"] == "text" and not o.get("stream") for o in entry["outputs"])
     figure = bool(entry) and any(o["kind"] == "figure" for o in entry["outputs"])
     # a figure shows through the inline backend; ";" keeps Jupyter from showing it twice
-    call = f"print({func}())" if returns_text else f"{func}()" + (";" if figure else "")
+    call = f"{func}({args})"
+    call = f"print({call})" if returns_text else call + (";" if figure else "")
     if raises:
         lines += ["try:", f"    {call}", f"except {raises} as exc:  # 这里演示的正是这个错误",
                   '    print(f"{type(exc).__name__}: {exc}")']
@@ -97,6 +103,8 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
 
     root = engine.settings.root
     markdown = _FRONT_RE.sub("", markdown, count=1)
+    # [@key] citations as numbered links (line count unchanged); their list is the last cell
+    markdown, references = cite_markdown(markdown, default_bibliography(root))
     title = meta.get("title", "")
     cells = [new_markdown_cell(
         f"本 Notebook 由文章《{title}》（`{page}`）生成：正文来自文章，代码来自博客仓库中经过测试的模块，"
@@ -128,6 +136,7 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
                           parse_options(fence.info))
             except ReferenceError_:
                 continue  # the page's build reports it, with its line; no cell for it
+            ref = expand(ref)[0]  # a params= block: its first combination
             entry = engine.cached(ref)
             called.append((ref, entry))
             count += 1
@@ -146,6 +155,8 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
         else:
             prose.extend(lines[i:fence.end + 1])
     flush()
+    if references:
+        cells.append(new_markdown_cell(references, id=_cell_id("md", len(cells), references)))
     modules = sorted({m for m in (module_name(path, engine.settings.packages) for path in shown)
                       if m})
     files = bundle_files(modules + [ref.module for ref, _ in called],

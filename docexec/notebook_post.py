@@ -228,6 +228,24 @@ def snapshot(nb) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+_SPLIT = "\n\n<!-- docexec: next cell -->\n\n"
+
+
+def _cite(nb, settings: Settings) -> None:
+    """[@key] citations in the prose cells as numbers, numbered across the notebook as on the
+    page, and the reference list as the last cell."""
+    import nbformat
+    from mdscholar.citations import cite_markdown, default_bibliography
+
+    prose = [c for c in nb.cells if c.cell_type == "markdown"]
+    text, references = cite_markdown(_SPLIT.join(c.source for c in prose),
+                                     default_bibliography(settings.root))
+    for cell, source in zip(prose, text.split(_SPLIT)):
+        cell.source = source
+    if references:
+        nb.cells.append(nbformat.v4.new_markdown_cell(references))
+
+
 def download(nb, settings: Settings):
     """The notebook a reader downloads: outputs kept, hidden cells dropped, and a first cell
     that carries the repository modules its code imports, so it runs in any folder."""
@@ -238,6 +256,7 @@ def download(nb, settings: Settings):
     out = copy.deepcopy(nb)
     out.cells = [c for c in out.cells
                  if c.cell_type != "raw" and HIDDEN not in c.metadata.get("tags", [])]
+    _cite(out, settings)
     modules = set()
     for cell in _code(out):
         try:

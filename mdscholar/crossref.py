@@ -15,6 +15,7 @@ the front matter.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 
@@ -34,21 +35,40 @@ _CODE_SPAN_RE = re.compile(r"(`+).+?\1")
 
 
 def _labels(lines: list[str]):
-    """(label, kind, line index) of every numbered element, in page order."""
+    """(label, kind, line index, fence or None) of every numbered element, in page order."""
     found = []
     for i, fence in iter_blocks(lines):
         if fence is None:
             m = _EQ_LABEL_RE.match(lines[i])
             if m:
-                found.append((m["label"], "eq", i))
+                found.append((m["label"], "eq", i, None))
         elif fence.is_exec and not fence.inert:
             try:
                 label = dict(parse_options(fence.info)).get("label")
             except ReferenceError_:
                 continue  # docexec reports the malformed fence at its line
             if label:
-                found.append((label, label[:3], i))
+                found.append((label, label[:3], i, fence))
     return found
+
+
+def _wrap_block(out: list[str], fence, label: str, number: int) -> None:
+    """An exec block inside ``<figure id=label>`` with its caption: "图 N：…" under a figure,
+    "表 N：…" above a table. Raw HTML here (not in the fence's output) so that MkDocs sees
+    the id when it checks the links to it."""
+    try:
+        caption = dict(parse_options(fence.info)).get("caption")
+    except ReferenceError_:
+        caption = None
+    indent = out[fence.start][:len(out[fence.start]) - len(out[fence.start].lstrip())]
+    text = NAMES[label[:3]].format(n=number) + (f"：{caption}" if caption else "")
+    figcaption = f'{indent}<figcaption class="docexec-caption">{html.escape(text)}</figcaption>'
+    opener = f'{indent}<figure class="docexec-numbered" id="{label}" markdown>\n\n'
+    if label.startswith("tbl-"):
+        opener += figcaption + "\n\n"
+    out[fence.start] = opener + out[fence.start]
+    end = min(fence.end, len(out) - 1)
+    out[end] += "\n\n" + (figcaption + "\n" if label.startswith("fig-") else "") + f"{indent}</figure>"
 
 
 class CrossrefPreprocessor(Preprocessor):
@@ -62,13 +82,15 @@ class CrossrefPreprocessor(Preprocessor):
 
         numbers: dict[str, int] = {}
         counts = {"fig": 0, "tbl": 0, "eq": 0}
-        for label, kind, i in _labels(lines):
+        out = list(lines)
+        for label, kind, i, fence in _labels(lines):
             if label in numbers:
                 error(i, f"the label {label} is defined twice on this page")
                 continue
             counts[kind] += 1
             numbers[label] = counts[kind]
-        out = list(lines)
+            if fence is not None:
+                _wrap_block(out, fence, label, numbers[label])
         for i, fence in iter_blocks(lines):
             if fence is not None:
                 continue

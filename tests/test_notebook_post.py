@@ -181,3 +181,17 @@ def test_a_failing_cell_stops_the_strict_build_at_its_line(notebook_blog):
     line = _line_of(post.read_text(), "helper.NOPE")
     assert run.returncode != 0
     assert f"docs/blog/posts/nb.md:{line}" in run.stderr and "AttributeError" in run.stderr
+
+
+def test_the_download_numbers_citations_and_ends_with_their_list(project):
+    write(project / "docs" / "references.bib", """
+        @book{knuth1984, author = {Knuth, Donald E.}, title = {The TeXbook},
+              publisher = {Addison-Wesley}, year = {1984}}
+    """)
+    body = BODY.replace("引言写在这里。", "引言写在这里[@knuth1984]。").replace(
+        "## 计算", "## 计算\n\n再引一次[@knuth1984]。")
+    settings = _settings(project)
+    nb = download(executed(_post(project, body), "docs/post.md", settings), settings)
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "[@knuth1984]" not in prose and prose.count("#ref-knuth1984") == 2
+    assert nb.cells[-1].cell_type == "markdown" and "TeXbook" in nb.cells[-1].source

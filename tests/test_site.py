@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from docexec.outputs import FIGURE_DIR, figure_files
+from docexec.params import expand
 from docexec.refs import scan_file
 from docexec.runner import Engine
 from docexec.settings import Settings, mkdocs_options
@@ -69,8 +70,8 @@ def test_every_post_is_at_its_url_with_title(built_site):
 
 def _approved_snapshot(page, ref) -> str | None:
     """The approved snapshot of a block compared exactly (None when it has a tolerance)."""
-    if ref.option("rtol") or ref.option("atol"):
-        return None
+    if ref.option("rtol") or ref.option("atol") or ref.option("params"):
+        return None  # (a params= block: assert_shows_results checks each value's output)
     rel = page.relative_to(REPO / "docs").with_suffix("")
     module, _, func = ref.target.partition(":")
     return (REPO / "tests" / "snapshots" / rel / f"{module}.{func}.txt").read_text(encoding="utf-8")
@@ -83,7 +84,7 @@ def test_each_post_contains_its_executed_results_and_figures(built_site):
         text = (built_site / post.url / "index.html").read_text(encoding="utf-8")
         assert_shows_results(text, post, engine)
         for scanned in scan_file(post.source, REPO):
-            entry = engine.cached(scanned.ref)
+            entry = engine.cached(expand(scanned.ref)[0])  # params=: the first value
             approved = _approved_snapshot(post.source, scanned.ref)
             if approved is not None and [o["kind"] for o in entry["outputs"]] == ["text"]:
                 # the page shows the reviewed text, not only whatever the cache holds
@@ -91,6 +92,23 @@ def test_each_post_contains_its_executed_results_and_figures(built_site):
             for name in figure_files(entry["outputs"]):
                 svg = built_site / FIGURE_DIR / name
                 assert svg.is_file() and svg.stat().st_size > 1000, name
+
+
+def test_every_post_ends_with_its_generated_reference_list(built_site):
+    """[@key] citations are numbered links to the 参考文献 list the build appends (mdscholar)."""
+    for post in posts():
+        text = (built_site / post.url / "index.html").read_text(encoding="utf-8")
+        body = text[text.index('<article'):text.index('</article>')]
+        assert "[@" not in body and "citation-error" not in body, post.url
+        assert body.count('id="references"') == 1, f"{post.url} has no generated 参考文献"
+        listed = re.findall(r'<p class="csl-entry" id="ref-([^"]+)">\[(\d+)\] ', body)
+        assert listed, post.url
+        assert [int(n) for _, n in listed] == list(range(1, len(listed) + 1)), post.url
+        cited = re.findall(r'<span class="citation">(.*?)</span>', body)
+        assert cited, post.url
+        targets = {k for c in cited for k in re.findall(r'href="#ref-([^"]+)"', c)}
+        assert targets <= {k for k, _ in listed}, post.url
+        assert body.index('id="references"') > body.index('<span class="citation">'), post.url
 
 
 def test_math_is_rendered_at_build_time(built_site):
