@@ -293,10 +293,10 @@ def show_initial_loss():
                          "平均损失": [_fmt(r[1], 3) for r in rows]}).set_index("情形")
 
 
-def show_kl_decomposition():
+def show_kl_decomposition(label_smoothing=0.1):
     """With label smoothing the target q is no longer one-hot: H(q, p) = H(q) + KL(q || p)."""
     logits, target = example_batch()
-    c, eps = logits.shape[1], 0.1
+    c, eps = logits.shape[1], label_smoothing
     q = (1 - eps) * torch.nn.functional.one_hot(target, c).to(logits.dtype) + eps / c
     ce = cross_entropy(logits, q, reduction="none")
     entropy = -(q * q.log()).sum(dim=1)

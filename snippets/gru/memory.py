@@ -14,10 +14,10 @@ from torch import nn
 
 from snippets._checks import integer
 from snippets._shared import shared
-from snippets.gru.core import ManualGRU, gru_gates
+from snippets.gru.core import gru_gates
 from snippets.gru.data import recall_data
 
-KINDS = {"gru": ManualGRU, "rnn": nn.RNN}
+KINDS = {"gru": nn.GRU, "rnn": nn.RNN}
 
 
 def _check_recall(kind, T, hidden_size, steps, lr):
@@ -73,9 +73,10 @@ def recall_r2(model, x, a):
 # --8<-- [start:memory_unit]
 def _trace(model, x):
     """z_t and h_t of the GRU layer over a batch x (N, T, 1)."""
-    if not isinstance(getattr(model, "rnn", None), ManualGRU):
+    gru = getattr(model, "rnn", None)
+    if not isinstance(gru, nn.GRU):
         raise TypeError("needs a RecallModel with a GRU (kind='gru')")
-    w = model.rnn._weights(0, 0)
+    w = (gru.weight_ih_l0, gru.weight_hh_l0, gru.bias_ih_l0, gru.bias_hh_l0)
     h = x.new_zeros(x.shape[0], model.rnn.hidden_size)
     zs, hs = [], []
     with torch.no_grad():

@@ -125,9 +125,9 @@ def plot_binary_vs_sinusoid():
     return fig
 
 
-def show_wavelengths():
+def show_wavelengths(base=10000.0):
     """Frequency and wavelength of each (sin, cos) pair for d_model = 16."""
-    d, base = 16, 10000.0
+    d, base = 16, float(base)
     rows = []
     for i in range(d // 2):
         omega = base ** (-2 * i / d)

@@ -229,9 +229,9 @@ def show_tracking_error():
     return pd.DataFrame(rows).set_index("窗口")
 
 
-def show_residuals():
+def show_residuals(window=60):
     panel, truth = article_panel()
-    est = rolling_ols(panel, "ret", ["mkt", "smb"], window=60)
+    est = rolling_ols(panel, "ret", ["mkt", "smb"], window=window)
     oos = out_of_sample_residuals(panel, est, "ret", ["mkt", "smb"])
     mkt = panel.set_index(["asset", "date"])["mkt"]
     rows = []
