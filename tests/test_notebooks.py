@@ -33,6 +33,9 @@ def test_notebook_is_linked_valid_and_runs(built_site, post, tmp_path):
     assert f'href="{name}" download>下载 Notebook</a>' in page
     nb = nbformat.read(built_site / post.url / name, as_version=4)
     nbformat.validate(nb)
+    record = nb.metadata["reproducibility"]  # the same record as the page's 复现信息
+    assert record["blocks"] and record["python"] and record["commit"]
+    assert all(b["key"] in page for b in record["blocks"])
     code = [c for c in nb.cells if c.cell_type == "code"]
     source = post.source.read_text(encoding="utf-8")
     if "jupyter" in post.meta:  # a post authored as a notebook: its own code cells, shown ones

@@ -36,7 +36,8 @@ def feed_html(html: str, page_url: str) -> str:
     if title is not None:  # the item has its own title
         title.decompose()
     # a params= block: the first value's output only (a feed runs no script to switch)
-    for node in soup.select("script, style, a.headerlink, .docexec-notebook, "
+    # and no reproducibility record (it is for the page's readers, who can expand it)
+    for node in soup.select("script, style, a.headerlink, .docexec-notebook, details.repro, "
                             ".docexec-params-controls, .docexec-params-panel[hidden], noscript"):
         node.decompose()
     for img in soup.find_all("img"):

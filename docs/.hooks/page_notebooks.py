@@ -12,6 +12,7 @@ from pathlib import Path
 import docexec.build_state as dx
 from docexec.notebook import notebook_bytes, page_notebook
 from docexec.notebook_post import CellFailure, download, executed, is_notebook_post
+from docexec.record import post_record
 from docexec.refs import scan_file
 
 _notebooks: dict[str, bytes] = {}  # site-relative path -> notebook JSON
@@ -34,12 +35,18 @@ def on_page_markdown(markdown, page, config, files):
         nb = executed(src, src.resolve().relative_to(engine.settings.root).as_posix(),
                       engine.settings)
         if not isinstance(nb, CellFailure):
-            _notebooks[page.url + _notebook_name(page)] = notebook_bytes(
-                download(nb, engine.settings))
+            _notebooks[page.url + _notebook_name(page)] = _with_record(
+                download(nb, engine.settings), page, engine)
     elif page.file.src_uri.endswith(".md") and any(s.ref for s in scan_file(src, engine.settings.root)):
         nb = page_notebook(markdown, page.meta, engine, dx.STATE.page.src)
-        _notebooks[page.url + _notebook_name(page)] = notebook_bytes(nb)
+        _notebooks[page.url + _notebook_name(page)] = _with_record(nb, page, engine)
     return markdown
+
+
+def _with_record(nb, page, engine) -> bytes:
+    """The notebook, carrying the page's reproducibility record in its metadata."""
+    nb.metadata["reproducibility"] = post_record(page.file.abs_src_path, page.meta, engine)
+    return notebook_bytes(nb)
 
 
 def on_page_content(html, page, config, files):

@@ -1,0 +1,127 @@
+"""The reproducibility record of a page: what its results were computed from.
+
+The commit the site was built from (and whether tracked files had changes), Python, the
+versions of the libraries the page's modules import, the CPU kernel level torch picks here,
+and each block's cache key (short). Nothing from the clock: two builds of one commit on one
+machine give the same record. Shown collapsed at the end of each post (``record_html``) and
+stored in the page's notebook metadata.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import html
+import platform
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from .deps import dependency_files
+from .params import expand_all
+from .settings import Settings
+
+SHORT_KEY = 12  # characters of a cache key shown: enough to tell results apart
+
+
+def repo_state(root: Path) -> dict:
+    """``{"commit": sha or "unknown", "dirty": bool}`` (tracked files only: a build writes
+    untracked caches and sites that say nothing about the sources)."""
+    def git(*args):
+        run = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                             timeout=30)
+        return run.stdout.strip() if run.returncode == 0 else None
+
+    try:
+        commit = git("rev-parse", "HEAD")
+        status = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        commit = status = None
+    return {"commit": commit or "unknown", "dirty": bool(status) if commit else None}
+
+
+@functools.lru_cache(maxsize=1)
+def _distributions() -> dict[str, list[str]]:
+    return metadata.packages_distributions()
+
+
+def library_versions(modules: list[str], settings: Settings) -> dict[str, str]:
+    """``{distribution: version}`` of the third-party packages that the page's modules (and
+    the repository modules they import) import."""
+    names: set[str] = set()
+    for module in modules:
+        for rel, digest in dependency_files(module, settings).items():
+            path = settings.root / rel
+            if digest == "missing" or path.suffix != ".py" or not path.is_file():
+                continue
+            for node in ast.walk(ast.parse(path.read_bytes())):
+                if isinstance(node, ast.Import):
+                    names.update(a.name.split(".")[0] for a in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    names.add(node.module.split(".")[0])
+    versions = {}
+    for name in sorted(names - set(sys.stdlib_module_names) - set(settings.packages)):
+        for dist in _distributions().get(name, []):
+            try:
+                versions[dist] = metadata.version(dist)
+            except metadata.PackageNotFoundError:
+                pass
+    return dict(sorted(versions.items(), key=lambda kv: kv[0].lower()))
+
+
+def torch_kernel() -> str | None:
+    """The CPU kernel level torch dispatches to here (``ATEN_CPU_CAPABILITY`` can lower it)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch.backends.cpu.get_cpu_capability()
+
+
+def page_record(refs: list, engine, extra_keys: dict[str, str] | None = None) -> dict:
+    """The record of a page whose exec blocks are ``refs`` (a notebook post passes its
+    notebook's key in ``extra_keys``)."""
+    settings = engine.settings
+    libraries = library_versions(sorted({r.module for r in refs}), settings)
+    blocks = [{"where": r.where, "call": r.call, "key": engine.key(r)[:SHORT_KEY]}
+              for r in expand_all(refs)]
+    blocks += [{"where": where, "call": "notebook", "key": key[:SHORT_KEY]}
+               for where, key in (extra_keys or {}).items()]
+    return {**repo_state(settings.root), "python": platform.python_version(),
+            "libraries": libraries,
+            "torch_cpu": torch_kernel() if "torch" in libraries else None,
+            "blocks": blocks}
+
+
+def record_html(record: dict) -> str:
+    """The collapsed 复现信息 block."""
+    esc = html.escape
+    dirty = {True: "（构建时工作区有未提交的改动）", False: "", None: ""}[record["dirty"]]
+    libs = "、".join(f"{esc(k)} {esc(v)}" for k, v in record["libraries"].items()) or "无"
+    items = [f"<li>提交：<code>{esc(record['commit'])}</code>{dirty}</li>",
+             f"<li>Python {esc(record['python'])}；库：{libs}</li>"]
+    if record["torch_cpu"]:
+        items.append(f"<li>torch 使用的 CPU 内核：<code>{esc(record['torch_cpu'])}</code></li>")
+    rows = "".join(f"<tr><td>{esc(b['where'].rpartition(':')[2])}</td><td><code>"
+                   f"{esc(b['call'])}</code></td><td><code>{esc(b['key'])}</code></td></tr>"
+                   for b in record["blocks"])
+    table = ("<table><thead><tr><th>行</th><th>调用</th><th>缓存键</th></tr></thead>"
+             f"<tbody>{rows}</tbody></table>") if rows else ""
+    return ('<details class="repro" data-search-exclude><summary>复现信息</summary>'
+            f"<ul>{''.join(items)}</ul>{table}</details>")
+
+
+def post_record(src_path, meta: dict, engine) -> dict:
+    """The record of the post in ``src_path``: its exec blocks, or its notebook."""
+    from .notebook_post import is_notebook_post, notebook_key, read_notebook
+    from .refs import scan_file
+
+    settings = engine.settings
+    path = Path(src_path)
+    refs = [s.ref for s in scan_file(path, settings.root) if s.ref is not None]
+    extra = {}
+    if is_notebook_post(meta):
+        where = path.resolve().relative_to(settings.root.resolve()).as_posix()
+        extra[where] = notebook_key(read_notebook(path), settings)
+    return page_record(refs, engine, extra)
