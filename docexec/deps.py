@@ -36,11 +36,21 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# The engine's files that can change a result: the call and its capture in the worker, how
+# values become outputs and figures, what a call is observed to read, how a result is cleaned
+# and stored, how a notebook post is executed, and the key itself. Rendering, the notebook
+# writer, the CLI, the hooks' glue and the pytest plugin are left out: editing them re-executes
+# nothing. tests/test_engine_fingerprint.py checks that the worker's imports stay inside.
+RESULT_FILES = ("__init__.py", "worker.py", "values.py", "outputs.py", "figures.py",
+                "figure_data.py", "observe.py", "deps.py", "runner.py", "notebook_post.py")
+
+
 @lru_cache(maxsize=1)
 def engine_fingerprint() -> str:
-    """The engine version plus a hash of the engine's code and font (what renders results)."""
+    """The engine version plus a hash of the engine files that make results, and the font."""
     h = hashlib.sha256(__version__.encode())
-    for path in sorted(_ENGINE_DIR.glob("*.py")) + sorted(_ENGINE_DIR.glob("fonts/*.otf")):
+    files = [_ENGINE_DIR / name for name in RESULT_FILES]
+    for path in files + sorted(_ENGINE_DIR.glob("fonts/*.otf")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
