@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from .cache import CacheError, ResultCache
 from .deps import cache_key, observed_changes
 from .outputs import LONE_SURROGATES, clean_text, oversized
+from .progress import Progress
 from .params import expand_all
 from .refs import Ref
 from .settings import Settings
@@ -177,8 +178,22 @@ class Engine:
                         results[ref] = Pending(ref, self._latest.get(_block(ref)))
         elif stale:
             jobs = max(1, min(self.settings.jobs, len(stale)))
-            with ThreadPoolExecutor(max_workers=jobs) as pool:
-                done = dict(zip(stale, pool.map(lambda kr: self._execute(*kr), stale.items())))
+            progress = Progress(len(stale))
+
+            def execute(key_ref):
+                key, ref = key_ref
+                progress.start(ref.call)
+                start = time.monotonic()
+                try:
+                    return self._execute(key, ref)
+                finally:
+                    progress.finish(ref.call, time.monotonic() - start)
+
+            try:
+                with ThreadPoolExecutor(max_workers=jobs) as pool:
+                    done = dict(zip(stale, pool.map(execute, stale.items())))
+            finally:
+                progress.close()
             for ref, key in keys.items():
                 if ref not in results:
                     outcome = done[key]
