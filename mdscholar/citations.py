@@ -315,10 +315,12 @@ def resolve_path(path: str | os.PathLike) -> str:
 
 
 def default_bibliography(root: str | os.PathLike | None = None) -> str | None:
-    """The bibliography the extension was configured with, else ``docs/references.bib``
-    under ``root``; None when neither exists."""
-    if _CONFIGURED and Path(_CONFIGURED).is_file():
-        return _CONFIGURED
+    """The bibliography the extension was configured with (when it belongs to ``root``'s
+    project), else ``docs/references.bib`` under ``root``; None when neither exists."""
+    configured = Path(_CONFIGURED) if _CONFIGURED else None
+    if configured is not None and configured.is_file() and (
+            root is None or configured.resolve().is_relative_to(Path(root).resolve())):
+        return str(configured)
     p = Path(root or ".") / DEFAULT_BIB
     return str(p) if p.is_file() else None
 
