@@ -144,6 +144,7 @@ def _execute(nb, path: Path, page: str, settings: Settings):
     setup = nbformat.v4.new_code_cell(_SETUP.format(root=str(settings.root)), id="docexec-setup")
     nb.cells.insert(0, setup)
     client = NotebookClient(nb, timeout=settings.timeout, kernel_name="python3",
+                            record_timing=False,  # no clock in the page or its notebook
                             # the kernel's own log (its TCP notice) is not the build's business
                             extra_arguments=["--IPKernelApp.log_level=ERROR"],
                             resources={"metadata": {"path": str(settings.root)}})

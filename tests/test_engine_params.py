@@ -269,56 +269,62 @@ def test_the_control_switches_outputs_by_mouse_and_keyboard(grid_project, tmp_pa
 
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            requests: list[str] = []
-            page.on("request", lambda r: requests.append(r.url))
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url)
-            page.wait_for_load_state("networkidle")
-            text_block, figure_block = page.locator(".docexec-params").all()
-            factor = text_block.get_by_role("radiogroup", name="参数 factor")
-            label = text_block.get_by_role("radiogroup", name="参数 label")
-            assert factor.is_visible() and label.is_visible()  # shown by the script
+    def drive():  # in a thread of its own: an earlier test may have left an asyncio loop
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                requests: list[str] = []
+                page.on("request", lambda r: requests.append(r.url))
+                errors: list[str] = []
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(url)
+                page.wait_for_load_state("networkidle")
+                text_block, figure_block = page.locator(".docexec-params").all()
+                factor = text_block.get_by_role("radiogroup", name="参数 factor")
+                label = text_block.get_by_role("radiogroup", name="参数 label")
+                assert factor.is_visible() and label.is_visible()  # shown by the script
 
-            def shown(block):
-                return block.locator(".docexec-params-panel:not([hidden])").inner_text()
+                def shown(block):
+                    return block.locator(".docexec-params-panel:not([hidden])").inner_text()
 
-            assert "factor=1 label='a'" in shown(text_block)
-            # only the visible value's figures (both palette variants here: no theme CSS)
-            fetched = {Path(u).name.split("#")[0] for u in requests if "/assets/figures/" in u}
-            first = figure_block.locator(".docexec-params-panel").nth(0).locator("img")
-            hidden = figure_block.locator(".docexec-params-panel").nth(1).locator("img")
-            names = lambda imgs: {Path(i.get_attribute("src")).name.split("#")[0]  # noqa: E731
-                                  for i in imgs.all()}
-            assert names(first) <= fetched and not names(hidden) & fetched
+                assert "factor=1 label='a'" in shown(text_block)
+                # only the visible value's figures (both palette variants here: no theme CSS)
+                fetched = {Path(u).name.split("#")[0] for u in requests if "/assets/figures/" in u}
+                first = figure_block.locator(".docexec-params-panel").nth(0).locator("img")
+                hidden = figure_block.locator(".docexec-params-panel").nth(1).locator("img")
+                names = lambda imgs: {Path(i.get_attribute("src")).name.split("#")[0]  # noqa: E731
+                                      for i in imgs.all()}
+                assert names(first) <= fetched and not names(hidden) & fetched
 
-            factor.get_by_role("radio", name="3").click()
-            assert "factor=3 label='a'" in shown(text_block)
-            assert factor.get_by_role("radio", name="3").get_attribute("aria-checked") == "true"
-            assert text_block.locator(".docexec-params-panel:not([hidden])").count() == 1
+                factor.get_by_role("radio", name="3").click()
+                assert "factor=3 label='a'" in shown(text_block)
+                assert factor.get_by_role("radio", name="3").get_attribute("aria-checked") == "true"
+                assert text_block.locator(".docexec-params-panel:not([hidden])").count() == 1
 
-            # keyboard: arrow keys move the choice within a group, Tab goes to the next group
-            factor.get_by_role("radio", name="3").focus()
-            page.keyboard.press("ArrowRight")  # wraps around to the first value
-            assert "factor=1 label='a'" in shown(text_block)
-            assert page.evaluate("document.activeElement.textContent") == "1"
-            page.keyboard.press("Tab")
-            assert page.evaluate("document.activeElement.textContent") == "a"
-            page.keyboard.press("ArrowRight")
-            assert "factor=1 label='b'" in shown(text_block)
+                # keyboard: arrow keys move the choice within a group, Tab goes to the next group
+                factor.get_by_role("radio", name="3").focus()
+                page.keyboard.press("ArrowRight")  # wraps around to the first value
+                assert "factor=1 label='a'" in shown(text_block)
+                assert page.evaluate("document.activeElement.textContent") == "1"
+                page.keyboard.press("Tab")
+                assert page.evaluate("document.activeElement.textContent") == "a"
+                page.keyboard.press("ArrowRight")
+                assert "factor=1 label='b'" in shown(text_block)
 
-            figure_block.get_by_role("radio", name="3").click()
-            figure_block.locator(".docexec-params-panel:not([hidden]) img").first.evaluate(
-                "e => e.decode()")
-            fetched = {Path(u).name.split("#")[0] for u in requests if "/assets/figures/" in u}
-            assert names(hidden) & fetched  # shown now, so fetched now
-            assert not errors, errors
-        finally:
-            browser.close()
+                figure_block.get_by_role("radio", name="3").click()
+                figure_block.locator(".docexec-params-panel:not([hidden]) img").first.evaluate(
+                    "e => e.decode()")
+                fetched = {Path(u).name.split("#")[0] for u in requests if "/assets/figures/" in u}
+                assert names(hidden) & fetched  # shown now, so fetched now
+                assert not errors, errors
+            finally:
+                browser.close()
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(drive).result()
 
 
 def test_a_grid_label_must_fit_its_outputs(grid_project, caplog):
