@@ -4,7 +4,6 @@ again when the result is ready."""
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
 
@@ -14,8 +13,8 @@ import docexec.build_state as dx
 from docexec.page_html import render_pending
 from docexec.runner import Failure, Pending
 from test_engine import _markdown, make_engine, project, ref, write  # noqa: F401 - fixture
-from test_engine_mkdocs import ENV, MKDOCS, _free_port, _get
-from test_engine_serve import _serving, strict_site  # noqa: F401 - fixture
+from test_engine_mkdocs import _get
+from test_engine_serve import _serving, serving, strict_site  # noqa: F401 - fixture
 
 SLOW = """
 def slow():
@@ -112,13 +111,8 @@ def test_serve_answers_at_once_while_a_slow_demo_recomputes(strict_site):
     """The author's view: edit a demo into a slow one while serving. Every request is answered
     within a couple of seconds, showing the previous result under a notice; the new result
     replaces it by itself when it is ready."""
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}/"
-    proc = subprocess.Popen([*MKDOCS, "serve", "-a", f"127.0.0.1:{port}"], cwd=strict_site,
-                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     demo = strict_site / "snippets" / "demo.py"
-    try:
-        assert _serving(proc, base, lambda h: "flaky-ok" in h, 120), "serve never answered"
+    with serving(strict_site) as (proc, base):
         demo.write_text(demo.read_text().replace(
             'return "flaky-ok"', 'import time; time.sleep(15); return "flaky-slow"'))
         edited = time.monotonic()
@@ -133,28 +127,17 @@ def test_serve_answers_at_once_while_a_slow_demo_recomputes(strict_site):
         done = _serving(proc, base, lambda h: "flaky-slow" in h, 90)
         assert done and "docexec-pending" not in done
         assert proc.poll() is None
-    finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=30)
-    assert "Aborted" not in err
+    assert "Aborted" not in proc.stderr_text
 
 
 def test_stopping_serve_ends_the_demo_it_is_computing(strict_site):
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}/"
-    proc = subprocess.Popen([*MKDOCS, "serve", "-a", f"127.0.0.1:{port}"], cwd=strict_site,
-                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     demo = strict_site / "snippets" / "demo.py"
-    try:
-        assert _serving(proc, base, lambda h: "flaky-ok" in h, 120), "serve never answered"
+    with serving(strict_site) as (proc, base):
         demo.write_text(demo.read_text().replace(
             'return "flaky-ok"', 'import time; time.sleep(300); return "never"'))
         assert _serving(proc, base, lambda h: "docexec-pending" in h, 30)
         time.sleep(1)  # the worker has started
         started = psutil.Process(proc.pid).children(recursive=True)
         assert started, "no worker process was found"
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=30)
     gone, alive = psutil.wait_procs(started, timeout=10)
     assert not alive, f"left running after serve stopped: {[p.cmdline() for p in alive]}"

@@ -4,6 +4,7 @@ their page:line."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import subprocess
@@ -68,14 +69,25 @@ def _serving(proc, url, predicate, seconds=90):
     return _wait_for(fetch, seconds)
 
 
-def test_serve_with_a_strict_config_shows_the_error_box_and_recovers(strict_site):
+@contextlib.contextmanager
+def serving(site):
+    """``mkdocs serve`` of the strict site on a free port, once it answers: (process, base URL).
+    Stopped afterwards; what it wrote to stderr is then ``proc.stderr_text``."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}/"
-    proc = subprocess.Popen([*MKDOCS, "serve", "-a", f"127.0.0.1:{port}"], cwd=strict_site,
+    proc = subprocess.Popen([*MKDOCS, "serve", "-a", f"127.0.0.1:{port}"], cwd=site,
                             env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    demo = strict_site / "snippets" / "demo.py"
     try:
         assert _serving(proc, base, lambda h: "flaky-ok" in h, 120), "serve never answered"
+        yield proc, base
+    finally:
+        proc.terminate()
+        _, proc.stderr_text = proc.communicate(timeout=30)
+
+
+def test_serve_with_a_strict_config_shows_the_error_box_and_recovers(strict_site):
+    demo = strict_site / "snippets" / "demo.py"
+    with serving(strict_site) as (proc, base):
         demo.write_text(demo.read_text().replace('return "flaky-ok"', "return [][3]"))
         broken = _serving(proc, base, lambda h: "执行失败" in h)
         assert broken, "a broken demo did not show as an error box while serving"
@@ -89,10 +101,7 @@ def test_serve_with_a_strict_config_shows_the_error_box_and_recovers(strict_site
         assert gone and "No module named &#x27;snippets.extra&#x27;" in gone
         assert "docs/other.md:3" in gone
         assert proc.poll() is None
-    finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=30)
-    assert "Aborted" not in err and "appear stuck" not in err
+    assert "Aborted" not in proc.stderr_text and "appear stuck" not in proc.stderr_text
 
 
 def test_a_strict_config_still_stops_mkdocs_build(strict_site):
