@@ -37,10 +37,17 @@ def validator(language, inputs, options, attrs, md) -> bool:
     return True
 
 
+def rendering_page(md):
+    """The page ``md`` is rendering: a blog excerpt knows its post; under Zensical, which runs
+    no hooks, the page is adopted from Zensical's context; else the page the hook named."""
+    adopt_page(md)
+    return getattr(md, "docexec_page", None) or STATE.page
+
+
 def formatter(src, language, class_name, options, md, **kwargs) -> str:
     """Render the result of the function named in ``src``. Never raises."""
     zensical_prefix = adopt_page(md)  # None unless Zensical renders this page
-    page = getattr(md, "docexec_page", None) or STATE.page  # a blog excerpt knows its post
+    page = rendering_page(md)
     options = options or {}
     try:
         target = parse_target(src)

@@ -26,7 +26,7 @@ from .bundle import bootstrap_source, bundle_files
 from .cache import atomic_write
 from .deps import code_dependencies, engine_fingerprint, package_version
 from .outputs import KINDS, sanitize_html
-from .refs import module_name
+from .refs import iter_blocks, module_name
 from .settings import Settings
 
 HIDDEN = "remove_cell"  # the tag of a cell that runs but is not shown
@@ -108,7 +108,8 @@ def notebook_key(nb, settings: Settings) -> str:
 def _cell_lines(path: Path) -> list[int]:
     """1-based lines of the code fences in a jupytext Markdown file, in order."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    return [i + 1 for i, line in enumerate(lines) if re.match(r"^```python\b", line)]
+    return [i + 1 for i, fence in iter_blocks(lines)
+            if fence is not None and fence.info.split()[:1] == ["python"]]
 
 
 def executed(path: Path, page: str, settings: Settings):

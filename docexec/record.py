@@ -18,8 +18,9 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from .deps import dependency_files
+from .deps import _imported_modules, dependency_files
 from .params import expand_all
+from .refs import module_name
 from .settings import Settings
 
 SHORT_KEY = 12  # characters of a cache key shown: enough to tell results apart
@@ -55,11 +56,10 @@ def library_versions(modules: list[str], settings: Settings) -> dict[str, str]:
             path = settings.root / rel
             if digest == "missing" or path.suffix != ".py" or not path.is_file():
                 continue
-            for node in ast.walk(ast.parse(path.read_bytes())):
-                if isinstance(node, ast.Import):
-                    names.update(a.name.split(".")[0] for a in node.names)
-                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                    names.add(node.module.split(".")[0])
+            module_of = module_name(rel, settings.packages) or path.stem
+            imported = _imported_modules(ast.parse(path.read_bytes()), module_of,
+                                         path.name == "__init__.py")
+            names.update(name.split(".")[0] for name in imported)
     versions = {}
     for name in sorted(names - set(sys.stdlib_module_names) - set(settings.packages)):
         for dist in _distributions().get(name, []):

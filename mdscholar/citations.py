@@ -38,6 +38,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from .bib import BibError, Bibliography, load_bibliography, parse_bibtex  # noqa: F401
+from .pages import current_page, is_excerpt
 
 log = logging.getLogger("mkdocs.mdscholar")
 DEFAULT_BIB = "docs/references.bib"
@@ -90,29 +91,26 @@ def _pieces(numbers: dict[str, int]) -> list[tuple[str, str]]:
 
 
 # Markdown text: where citations may be (not in code, math or fenced blocks)
-_FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
 _MATH_FENCE_RE = re.compile(r"^\s*\$\$")
 _INLINE_SKIP_RE = re.compile(
     r"(`+).+?(?<!`)\1(?!`)|\$\$.+?\$\$|(?<![\\$])\$(?![\s$]).*?(?<![\s\\])\$|\\\(.+?\\\)")
 
 
 def scan_citations(text: str) -> list[tuple[int, int, re.Match]]:
-    """(line number, start offset in the text, match) of every ``[@…]`` outside code and math."""
+    """(line number, start offset in the text, match) of every ``[@…]`` outside code and math.
+    Fenced blocks are found as docexec finds them (``iter_blocks``)."""
+    from docexec.refs import iter_blocks
+
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
     out = []
-    fence = None
     in_math = False
-    offset = 0
-    for number, line in enumerate(text.splitlines(keepends=True), 1):
-        start = offset
-        offset += len(line)
-        m = _FENCE_RE.match(line)
-        if fence:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                fence = None
+    for i, fence in iter_blocks([line.rstrip("\r\n") for line in lines]):
+        if fence is not None:
             continue
-        if m:
-            fence = m.group(1)
-            continue
+        line = lines[i]
         if _MATH_FENCE_RE.match(line):
             if not (line.strip().endswith("$$") and len(line.strip()) > 2):
                 in_math = not in_math
@@ -122,7 +120,7 @@ def scan_citations(text: str) -> list[tuple[int, int, re.Match]]:
         masked = _INLINE_SKIP_RE.sub(lambda s: " " * len(s.group(0)), line)
         for c in CITE_RE.finditer(masked):
             if not is_crossref(cite_keys(c.group(1))):
-                out.append((number, start + c.start(), CITE_RE.match(line, c.start())))
+                out.append((i + 1, starts[i] + c.start(), CITE_RE.match(line, c.start())))
     return out
 
 
@@ -160,25 +158,6 @@ def cite_markdown(text: str, bib: Bibliography | str | os.PathLike | None,
 # ----------------------------------------------------------------------------- extension
 
 
-def _page(md) -> tuple[str, Path | None]:
-    """(path shown in errors, Markdown file) of the page being rendered, if anyone knows."""
-    for processor in getattr(md, "preprocessors", []):  # Zensical's rendering context
-        if type(processor).__name__ == "ContextPreprocessor" and hasattr(processor, "page"):
-            src = Path(processor.config["docs_dir"]) / processor.page.path
-            try:
-                return src.resolve().relative_to(Path.cwd()).as_posix(), src
-            except ValueError:
-                return src.as_posix(), src
-    try:
-        from docexec.build_state import STATE
-    except ImportError:
-        return "<string>", None
-    page = STATE.page
-    if page.src_path is not None:
-        return page.src, Path(page.src_path)
-    return "<string>", None
-
-
 class _CitePattern(InlineProcessor):
     def handleMatch(self, m, data):
         keys = cite_keys(m.group(1))
@@ -198,8 +177,8 @@ class _CiteTreeprocessor(Treeprocessor):
         spans = [el for el in root.iter("span") if el.get("data-cite") is not None]
         if not spans:
             return
-        excerpt = "excerpt" in self.md.treeprocessors  # Material's blog renders a post again
-        where, src = _page(self.md)
+        excerpt = is_excerpt(self.md)  # Material's blog renders a post again
+        where, src, _ = current_page(self.md)
         try:
             bib = self.ext.bibliography()
             problem = None

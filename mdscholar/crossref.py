@@ -73,7 +73,7 @@ def _wrap_block(out: list[str], fence, label: str, number: int) -> None:
 
 class CrossrefPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
-        page, offset = current_page()
+        page, _, offset = current_page(self.md)
         quiet = is_excerpt(self.md)
 
         def error(i: int, message: str) -> None:

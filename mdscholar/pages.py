@@ -1,29 +1,29 @@
 """Which page the Markdown being rendered comes from, for error messages at page:line.
 
-A Python-Markdown extension is not told its page: docexec's build state is (the MkDocs hook,
-or docexec's Zensical adapter, names each page before it renders). Lines a preprocessor sees
-start after the front matter MkDocs strips; ``current_page`` gives that offset.
+A Python-Markdown extension is not told its page: docexec knows it (the MkDocs hook names each
+page before it renders; under Zensical docexec adopts it from Zensical's context). Lines a
+preprocessor sees start after the front matter MkDocs strips; ``current_page`` gives that offset.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 _FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n.*?\n(?:\.{3}|-{3})[ \t]*\n", re.S)
 
 
-def current_page() -> tuple[str, int]:
-    """(page path, number of front-matter lines before the Markdown body)."""
+def current_page(md) -> tuple[str, Path | None, int]:
+    """(page path shown in errors, its Markdown file, lines of front matter before the body)."""
     try:
-        from docexec.build_state import STATE
+        from docexec.extension import rendering_page
     except ImportError:  # rendering without docexec
-        return "<string>", 0
-    page = STATE.page
-    offset = 0
-    if page.src_path is not None and page.src_path.is_file():
-        m = _FRONT_MATTER_RE.match(page.src_path.read_text(encoding="utf-8-sig"))
-        offset = m.group(0).count("\n") if m else 0
-    return page.src, offset
+        return "<string>", None, 0
+    page = rendering_page(md)
+    if page.src_path is None or not Path(page.src_path).is_file():
+        return page.src, None, 0
+    m = _FRONT_MATTER_RE.match(Path(page.src_path).read_text(encoding="utf-8-sig"))
+    return page.src, Path(page.src_path), m.group(0).count("\n") if m else 0
 
 
 def is_excerpt(md) -> bool:
