@@ -29,7 +29,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="mkdocs.yml whose docexec.extension options apply (ROOT/mkdocs.yml)")
     p.add_argument("--jobs", type=int, default=None, help="parallel workers (one per core)")
     p.add_argument("--timeout", type=float, default=None, help=f"seconds per call ({Settings.timeout:g})")
-    p.add_argument("--cache-dir", default=None, help="result cache (.cache/docexec)")
+    p.add_argument("--cache-dir", default=None,
+                   help="result cache: a folder or an fsspec URL such as s3://bucket/blog-cache "
+                        "(.cache/docexec)")
+    p.add_argument("--executor", default=None,
+                   help="where stale references run: local, or a Dask scheduler address such "
+                        "as tcp://127.0.0.1:8786 (local)")
     p.add_argument("--force", action="store_true", default=None,
                    help="re-execute even cached references")
     p.add_argument("--allow", default=None,
@@ -44,7 +49,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     root = Path(args.root)
     config = mkdocs_options(Path(args.config_file) if args.config_file else root / "mkdocs.yml")
     flags = {"root": root, "jobs": args.jobs, "timeout": args.timeout,
-             "cache_dir": Path(args.cache_dir) if args.cache_dir else None, "force": args.force,
+             "cache_dir": args.cache_dir, "force": args.force, "executor": args.executor,
              "allow": args.allow, "memory_limit": args.memory_limit}
     return Settings.resolve(flags=flags, config=config)
 
@@ -84,7 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if malformed or any(r["status"] == "failed" for r in rows) else 0
 
     start = time.perf_counter()
-    results = engine.run(refs)
+    try:
+        results = engine.run(refs)
+    finally:
+        engine.close()
     failures = [r for r in results.values() if isinstance(r, Failure)]
     for s in malformed:
         print(f"docexec: {s.page}:{s.line}: {s.error}", file=sys.stderr)

@@ -68,6 +68,8 @@ STATE = BuildState()
 def configure(settings: Settings) -> Engine:
     """Use ``settings`` from now on (keeps the engine, and its memory, when they are equal)."""
     if STATE.engine is None or STATE.engine.settings != settings:
+        if STATE.engine is not None:
+            STATE.engine.close()  # its workers and its cluster connection
         STATE.engine = Engine(settings)
     return STATE.engine
 

@@ -1,7 +1,10 @@
-"""The on-disk result cache: one JSON file per key, figures as content-addressed files.
+"""The result cache: one JSON file per key, figures as content-addressed files.
 
-Writes are atomic (a temporary file in the same folder, then ``os.replace``), so
-two builds at once never see half a file. An entry that does not parse, or whose
+The cache lives in a local folder or at any fsspec URL (``s3://bucket/blog-cache`` for a
+team, ``memory://…`` in tests), so CI and authors can reuse each other's results: keys
+hold no machine path. Writes are atomic: a local file is written to a temporary file in
+the same folder, then ``os.replace``d; an object store replaces an object whole. Two
+builds at once never see half a file. An entry that does not parse, or whose
 recorded key is not the key asked for, or whose outputs or observed dependencies are
 malformed, is treated as missing and recomputed. Figure files are named by their
 content hash and verified against it when read: a truncated or replaced file makes its
@@ -11,13 +14,17 @@ A cache that cannot be written raises ``CacheError``, which names the cache fold
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import posixpath
 import tempfile
 from pathlib import Path
 
-from .deps import current_hash
+import fsspec
+from fsspec.implementations.local import LocalFileSystem
+
 from .outputs import figure_files, is_valid
 
 log = logging.getLogger("mkdocs.docexec")
@@ -41,10 +48,9 @@ class CacheError(OSError):
     """The result cache could not be written: full, read-only, or not a folder."""
 
 
-def _figure_ok(path: Path) -> bool:
+def _holds_its_name(name: str, body: bytes | None) -> bool:
     """Whether a figure file holds what its name (the start of its content's sha256) says."""
-    digest = current_hash(path)
-    return digest not in ("missing", "unreadable") and digest.startswith(path.stem)
+    return body is not None and hashlib.sha256(body).hexdigest().startswith(Path(name).stem)
 
 
 def _valid_observed(observed) -> bool:
@@ -54,19 +60,46 @@ def _valid_observed(observed) -> bool:
 
 
 class ResultCache:
-    def __init__(self, directory: Path):
-        self.dir = Path(directory)
-        self.figures = self.dir / "figures"
+    def __init__(self, location: Path | str):
+        """``location``: a folder (``Path``) or an fsspec URL (``str`` with ``://``)."""
+        if isinstance(location, str) and "://" in location:
+            self.fs, self._root = fsspec.core.url_to_fs(location)
+            self.dir: Path | str = location  # what messages name
+        else:
+            self.fs, self._root = LocalFileSystem(), str(Path(location).resolve())
+            self.dir = Path(location)
+        self._local = isinstance(self.fs, LocalFileSystem)
         self._reported: set[str] = set()
         # figure bodies the cache could not store: the build still publishes them
         self._unstored: dict[str, bytes] = {}
+
+    def _path(self, relative: str) -> str:
+        return posixpath.join(self._root, relative)
+
+    def read(self, relative: str) -> bytes | None:
+        """The bytes stored at ``relative`` (e.g. ``notebooks/<key>.ipynb``), None if absent."""
+        try:
+            return self.fs.cat_file(self._path(relative))
+        except (FileNotFoundError, IsADirectoryError):
+            return None
+
+    def write(self, relative: str, data: bytes) -> None:
+        """Store ``data`` at ``relative`` atomically; ``OSError`` when the cache cannot be
+        written (callers that must fail the build turn it into ``CacheError``)."""
+        if self._local:
+            atomic_write(Path(self._path(relative)), data)
+        else:  # an object store replaces the object whole: readers see old or new
+            self.fs.pipe_file(self._path(relative), data)
 
     def figure_bytes(self, name: str) -> bytes:
         """A figure file's content: from the cache folder, or kept in memory when it could
         not be written there."""
         if name in self._unstored:
             return self._unstored[name]
-        return (self.figures / name).read_bytes()
+        body = self.read(f"figures/{name}")
+        if body is None:
+            raise FileNotFoundError(f"figure {name} is not in the result cache at {self.dir}")
+        return body
 
     def report_once(self, message: str) -> bool:
         """True the first time a write failure is seen (a full disk is reported once, not per call)."""
@@ -74,15 +107,17 @@ class ResultCache:
         self._reported.add(message)
         return first
 
-    def _entry(self, key: str) -> Path:
-        return self.dir / "results" / key[:2] / f"{key}.json"
+    @staticmethod
+    def _entry(key: str) -> str:
+        return f"results/{key[:2]}/{key}.json"
 
     def get(self, key: str) -> dict | None:
-        path = self._entry(key)
+        path = self._path(self._entry(key))
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
+            data = self.read(self._entry(key))
+            if data is None:
+                return None
+            entry = json.loads(data.decode("utf-8"))
         except (OSError, ValueError) as exc:
             log.info("docexec: ignoring unreadable cache entry %s (%s)", path, exc)
             return None
@@ -98,11 +133,17 @@ class ResultCache:
             return None
         # a figure file that went missing, was truncated or replaced makes the entry stale
         for name in figure_files(outputs):
-            if not _figure_ok(self.figures / name):
+            if not self._figure_ok(name):
                 log.info("docexec: figure %s does not match its hash; recomputing %s",
-                         self.figures / name, key)
+                         self._path(f"figures/{name}"), key)
                 return None
         return entry
+
+    def _figure_ok(self, name: str) -> bool:
+        try:
+            return _holds_its_name(name, self.read(f"figures/{name}"))
+        except OSError:
+            return False
 
     @staticmethod
     def entry(key: str, result: dict) -> dict:
@@ -127,12 +168,10 @@ class ResultCache:
         try:
             for o in result["outputs"]:
                 for name, body in o.get("files", {}).items():
-                    target = self.figures / name
                     body = body if isinstance(body, bytes) else body.encode()
-                    if rewrite or not _figure_ok(target):
-                        atomic_write(target, body)
-            atomic_write(self._entry(key),
-                         json.dumps(entry, ensure_ascii=False, indent=1).encode())
+                    if rewrite or not self._figure_ok(name):
+                        self.write(f"figures/{name}", body)
+            self.write(self._entry(key), json.dumps(entry, ensure_ascii=False, indent=1).encode())
         except OSError as exc:
             for o in result["outputs"]:
                 for name, body in o.get("files", {}).items():
@@ -142,6 +181,7 @@ class ResultCache:
         return entry
 
     def clear(self) -> None:
-        import shutil
-
-        shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            self.fs.rm(self._root, recursive=True)
+        except (FileNotFoundError, OSError):
+            pass

@@ -42,7 +42,8 @@ def sha256_bytes(data: bytes) -> str:
 # writer, the CLI, the hooks' glue and the pytest plugin are left out: editing them re-executes
 # nothing. tests/test_engine_fingerprint.py checks that the worker's imports stay inside.
 RESULT_FILES = ("__init__.py", "worker.py", "values.py", "outputs.py", "figures.py",
-                "figure_data.py", "observe.py", "deps.py", "runner.py", "notebook_post.py")
+                "figure_data.py", "observe.py", "deps.py", "runner.py", "notebook_post.py",
+                "memo.py")
 
 
 @lru_cache(maxsize=1)

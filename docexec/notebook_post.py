@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .bundle import bootstrap_source, bundle_files
-from .cache import atomic_write
+from .cache import CacheError, ResultCache
 from .deps import code_dependencies, engine_fingerprint, package_version
 from .outputs import KINDS, sanitize_html
 from .refs import iter_blocks, module_name
@@ -121,18 +121,23 @@ def executed(path: Path, page: str, settings: Settings):
     key = notebook_key(nb, settings)
     if key in _memory and not settings.force:
         return _memory[key]
-    stored = settings.cache_dir / "notebooks" / f"{key}.ipynb"
-    if stored.is_file() and not settings.force:
+    cache = ResultCache(settings.cache_dir)
+    stored = f"notebooks/{key}.ipynb"
+    if not settings.force:
         try:
-            done = nbformat.reads(stored.read_text(encoding="utf-8"), as_version=4)
+            done = nbformat.reads(cache.read(stored).decode("utf-8"), as_version=4)
             nbformat.validate(done)
             _memory[key] = done
             return done
-        except Exception:  # a corrupt or foreign entry is recomputed
+        except Exception:  # absent, corrupt or foreign: executed (again)
             pass
     outcome = _execute(nb, path, page, settings)
     if not isinstance(outcome, CellFailure):
-        atomic_write(stored, (nbformat.writes(outcome) + "\n").encode("utf-8"))
+        try:
+            cache.write(stored, (nbformat.writes(outcome) + "\n").encode("utf-8"))
+        except OSError as exc:
+            raise CacheError(f"cannot write the result cache at {cache.dir}: "
+                             f"{type(exc).__name__}: {exc}") from exc
         _memory[key] = outcome
     return outcome
 

@@ -40,6 +40,9 @@ def _outside_roots() -> list[str]:
     return [os.path.abspath(r) + os.sep for r in roots]
 
 
+ACTIVE: "Observer | None" = None  # the worker's observer, once started (docexec.memo reads it)
+
+
 class Observer:
     """Records the files a call reads and writes, and the project modules it imports."""
 
@@ -83,8 +86,10 @@ class Observer:
             pass
 
     def start(self) -> "Observer":
+        global ACTIVE
         sys.addaudithook(self.hook)  # hooks cannot be removed; the worker exits after one call
         self.active = True
+        ACTIVE = self
         return self
 
     def stop(self) -> None:

@@ -19,7 +19,7 @@ from .outputs import LONE_SURROGATES, clean_text, oversized
 from .progress import Progress
 from .params import expand_all
 from .refs import Ref
-from .settings import Settings
+from .settings import LOCAL, Settings
 from .worker import child_main
 
 log = logging.getLogger("mkdocs.docexec")
@@ -99,6 +99,7 @@ class Engine:
         self._inflight: dict[str, Future] = {}  # keys computing in the background
         self._background: ThreadPoolExecutor | None = None
         self._workers: set = set()  # worker processes running now (shutdown ends them)
+        self._cluster = None  # the Dask executor, when settings.executor names a scheduler
         self._lock = threading.Lock()
         self.executed = 0  # how many calls this engine ran (tests and benchmarks read it)
         self.timings: list[tuple[str, float]] = []  # (target, seconds) of every call it ran
@@ -177,15 +178,20 @@ class Engine:
                     if ref not in results:
                         results[ref] = Pending(ref, self._latest.get(_block(ref)))
         elif stale:
-            jobs = max(1, min(self.settings.jobs, len(stale)))
+            # on a cluster each thread only waits for its task: the cluster sets the pace
+            jobs = self.settings.jobs if self.settings.executor == LOCAL else 64
+            jobs = max(1, min(jobs, len(stale)))
             progress = Progress(len(stale))
+
+            # data several demos share is computed once in this batch (docexec.memo)
+            memo = tempfile.TemporaryDirectory(prefix="docexec-memo-")
 
             def execute(key_ref):
                 key, ref = key_ref
                 progress.start(ref.call)
                 start = time.monotonic()
                 try:
-                    return self._execute(key, ref)
+                    return self._execute(key, ref, memo.name)
                 finally:
                     progress.finish(ref.call, time.monotonic() - start)
 
@@ -194,6 +200,7 @@ class Engine:
                     done = dict(zip(stale, pool.map(execute, stale.items())))
             finally:
                 progress.close()
+                memo.cleanup()
             for ref, key in keys.items():
                 if ref not in results:
                     outcome = done[key]
@@ -241,11 +248,12 @@ class Engine:
         for proc in workers:  # the thread that started each one reaps it
             _kill_group(proc)
 
-    def _execute(self, key: str, ref: Ref) -> dict | Failure:
-        message = self._call_in_worker(ref)
-        if not isinstance(message, Failure) and not message.get("ok"):
+    def _execute(self, key: str, ref: Ref, memo_dir: str | None = None) -> dict | Failure:
+        message = self._call_in_worker(ref, memo_dir)
+        if not message.get("ok"):
             message = Failure(ref, message.get("error", "unknown error"),
-                              message.get("traceback", ""), message.get("stdout", ""))
+                              message.get("traceback", ""), message.get("stdout", ""),
+                              message.get("output", ""))
         if isinstance(message, Failure):
             message = replace(message, **{  # printable, whatever the demo wrote
                 name: clean_text(getattr(message, name))[0]
@@ -276,48 +284,75 @@ class Engine:
             self.timings.append((ref.call, float(message.get("seconds") or 0.0)))
         return entry
 
-    def _call_in_worker(self, ref: Ref) -> dict | Failure:
-        """Run ``ref`` in a fresh worker, in a process group of its own; whatever the outcome
-        (result, error, timeout, crash), everything the call started is killed afterwards."""
-        ctx = _mp_context(self.settings)
-        handle, log_path = tempfile.mkstemp(prefix="docexec-", suffix=".out")
-        os.close(handle)
-        receiver, sender = ctx.Pipe(duplex=False)
-        proc = ctx.Process(  # not a daemon: a demo may start processes (DataLoader workers)
-            target=child_main,
-            args=(ref.target, ref.option("raises"), str(self.settings.root), sender,
-                  log_path, self.settings.memory_limit, ref.kwargs),
-        )
-        start = time.monotonic()
-        outcome: dict | str
+    def _call_in_worker(self, ref: Ref, memo_dir: str | None = None) -> dict:
+        """The worker's message for ``ref``: run here, or on the Dask cluster."""
+        if self.settings.executor != LOCAL:
+            with self._lock:
+                if self._cluster is None:
+                    from .cluster import DaskExecutor
+
+                    self._cluster = DaskExecutor(self.settings)
+            return self._cluster.call(ref, self.key(ref))
+        return call_isolated(ref, self.settings, self._workers, self._lock, memo_dir)
+
+    def close(self) -> None:
+        """End every worker and let go of the cluster (a build or serve is over)."""
+        self.shutdown()
+        with self._lock:
+            cluster, self._cluster = self._cluster, None
+        if cluster is not None:
+            cluster.close()
+
+
+def call_isolated(ref: Ref, settings: Settings, running: set | None = None,
+                  lock: threading.Lock | None = None, memo_dir: str | None = None) -> dict:
+    """Run ``ref`` in a fresh worker, in a process group of its own, and return its message;
+    whatever the outcome (result, error, timeout, crash), everything the call started is
+    killed afterwards. A timeout or a crash is a message too (``ok`` false, with ``output``:
+    the last lines the worker wrote). ``running`` holds the live workers (under ``lock``);
+    ``memo_dir`` is the build's folder of shared data (``docexec.memo``), if any."""
+    ctx = _mp_context(settings)
+    lock = lock or threading.Lock()
+    handle, log_path = tempfile.mkstemp(prefix="docexec-", suffix=".out")
+    os.close(handle)
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(  # not a daemon: a demo may start processes (DataLoader workers)
+        target=child_main,
+        args=(ref.target, ref.option("raises"), str(settings.root), sender,
+              log_path, settings.memory_limit, ref.kwargs, memo_dir),
+    )
+    start = time.monotonic()
+    outcome: dict | str
+    try:
+        proc.start()
+        if running is not None:
+            with lock:
+                running.add(proc)
+        sender.close()
         try:
-            proc.start()
-            with self._lock:
-                self._workers.add(proc)
-            sender.close()
-            try:
-                if not receiver.poll(self.settings.timeout):
-                    outcome = (f"TimeoutError: no result after {self.settings.timeout:g} s "
-                               "(the per-call timeout; set DOCEXEC_TIMEOUT to change it)")
-                else:
-                    try:
-                        outcome = receiver.recv()
-                    except (EOFError, OSError):
-                        proc.join(5)
-                        outcome = _death(proc.exitcode)
-            finally:
-                receiver.close()
-            if isinstance(outcome, dict):  # let it exit by itself, briefly
-                proc.join(min(2.0, max(0.1, self.settings.timeout - (time.monotonic() - start))))
+            if not receiver.poll(settings.timeout):
+                outcome = (f"TimeoutError: no result after {settings.timeout:g} s "
+                           "(the per-call timeout; set DOCEXEC_TIMEOUT to change it)")
+            else:
+                try:
+                    outcome = receiver.recv()
+                except (EOFError, OSError):
+                    proc.join(5)
+                    outcome = _death(proc.exitcode)
         finally:
-            _end_group(proc)
-            with self._lock:
-                self._workers.discard(proc)
-            output = _read_tail(log_path)
-            os.unlink(log_path)
-        if isinstance(outcome, str):  # no message: what the call wrote is all there is
-            return Failure(ref, outcome, output=output)
-        return outcome
+            receiver.close()
+        if isinstance(outcome, dict):  # let it exit by itself, briefly
+            proc.join(min(2.0, max(0.1, settings.timeout - (time.monotonic() - start))))
+    finally:
+        _end_group(proc)
+        if running is not None:
+            with lock:
+                running.discard(proc)
+        output = _read_tail(log_path)
+        os.unlink(log_path)
+    if isinstance(outcome, str):  # no message: what the call wrote is all there is
+        return {"ok": False, "error": outcome, "output": output}
+    return outcome
 
 
 def _block(ref: Ref) -> tuple:

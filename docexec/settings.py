@@ -52,6 +52,30 @@ def _parse_size(text) -> int:
     return int(number * scale)
 
 
+def _parse_location(text) -> Path | str:
+    """A cache location: a local folder, or an fsspec URL such as ``s3://bucket/cache`` or
+    ``memory://cache`` (``file://`` URLs are local folders)."""
+    text = str(text).strip()
+    if text.startswith("file://"):
+        return Path(text.removeprefix("file://"))
+    return text if "://" in text else Path(text)
+
+
+# where stale references run: here, or on a Dask cluster (its scheduler's address)
+LOCAL = "local"
+_DASK_ADDRESS = re.compile(r"(tcp|tls|ws|wss|inproc|ucx)://\S+")
+
+
+def _parse_executor(text) -> str:
+    text = str(text).strip()
+    if text.lower() == LOCAL:
+        return LOCAL
+    if not _DASK_ADDRESS.fullmatch(text):
+        raise ValueError(f"expected '{LOCAL}' or a Dask scheduler address such as "
+                         f"tcp://127.0.0.1:8786, got {text!r}")
+    return text
+
+
 def default_memory_limit() -> int:
     """Three quarters of the machine's RAM: one runaway call cannot take the machine down."""
     try:
@@ -62,7 +86,7 @@ def default_memory_limit() -> int:
 
 # setting -> (environment variable, how to read its text)
 ENVIRONMENT = {
-    "cache_dir": ("DOCEXEC_CACHE_DIR", Path),
+    "cache_dir": ("DOCEXEC_CACHE_DIR", _parse_location),
     "timeout": ("DOCEXEC_TIMEOUT", float),
     "jobs": ("DOCEXEC_JOBS", int),
     "force": ("DOCEXEC_FORCE", _parse_bool),
@@ -71,17 +95,21 @@ ENVIRONMENT = {
     "allow": ("DOCEXEC_ALLOW", _parse_list),
     "max_text_bytes": ("DOCEXEC_MAX_TEXT_BYTES", int),
     "max_figure_bytes": ("DOCEXEC_MAX_FIGURE_BYTES", int),
+    "executor": ("DOCEXEC_EXECUTOR", _parse_executor),
 }
 # what mkdocs.yml may set for the extension, with the help the extension shows
 CONFIG_HELP = {
     "root": "project root (the current directory)",
-    "cache_dir": "result cache (.cache/docexec under the root)",
+    "cache_dir": "result cache: a folder or an fsspec URL such as s3://bucket/blog-cache "
+                 "(.cache/docexec under the root)",
     "timeout": "seconds one call may take",
     "jobs": "parallel workers (0: one per core)",
     "memory_limit": "address space per call, e.g. 4G (0: no limit)",
     "allow": "modules pages may call besides the packages (none)",
     "max_text_bytes": "largest text, table or Markdown output, bytes",
     "max_figure_bytes": "largest figure file, bytes",
+    "executor": "where stale references run: local, or a Dask scheduler address such as "
+                "tcp://127.0.0.1:8786",
 }
 CONFIG_KEYS = tuple(CONFIG_HELP)
 
@@ -91,7 +119,8 @@ class Settings:
     """Where the project is, where results are cached and how references execute."""
 
     root: Path = field(default_factory=Path.cwd)
-    cache_dir: Path | None = None  # None: .cache/docexec under the root
+    # None: .cache/docexec under the root; a str is an fsspec URL (s3://…, memory://…)
+    cache_dir: Path | str | None = None
     timeout: float = 120.0
     jobs: int = 0  # 0: one worker per core
     force: bool = False  # re-execute even when a cached result exists
@@ -107,13 +136,14 @@ class Settings:
     allow: tuple[str, ...] = ()
     max_text_bytes: int = 1_000_000  # one text, table or Markdown output, UTF-8
     max_figure_bytes: int = 2_000_000  # one figure file
+    executor: str = LOCAL  # or a Dask scheduler address: stale references run on its workers
 
     def __post_init__(self):
         self.root = Path(self.root).resolve()
         if self.cache_dir is None:
             self.cache_dir = self.root / ".cache" / "docexec"
-        self.cache_dir = Path(self.cache_dir)
-        if not self.cache_dir.is_absolute():
+        self.cache_dir = _parse_location(self.cache_dir)
+        if isinstance(self.cache_dir, Path) and not self.cache_dir.is_absolute():
             self.cache_dir = self.root / self.cache_dir
         for name, kind in (("timeout", float), ("jobs", int)):
             value = getattr(self, name)
@@ -134,6 +164,10 @@ class Settings:
         except (ValueError, TypeError):
             raise ValueError("docexec: memory_limit must be a size such as 4G, 512M or a number "
                              f"of bytes (0: no limit), got {self.memory_limit!r}") from None
+        try:
+            self.executor = _parse_executor(self.executor)
+        except ValueError as exc:
+            raise ValueError(f"docexec: executor: {exc}") from None
         self.allow = _parse_list(self.allow)
         for name in self.allow:
             if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", name):

@@ -199,20 +199,37 @@ def _explain_memory(message: dict, limit: int) -> dict:
     return message
 
 
+def _die_with_parent() -> None:
+    """Linux: be killed when the process that forked this worker ends, so a build (or a Dask
+    worker) killed mid-call leaves no orphan computing. Elsewhere a no-op."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() == 1:  # the parent ended before the line above
+        os._exit(1)
+
+
 def child_main(target: str, raises: str | None, root: str, conn,
                output_path: str | None = None, memory_limit: int = 0,
-               kwargs: dict | None = None) -> None:
+               kwargs: dict | None = None, memo_dir: str | None = None) -> None:
     """Entry point of a worker process: run, send one message, exit.
 
     The worker leads a process group of its own (the parent kills the group when the call
     is over), writes its fd 1/2 to ``output_path`` and may map at most ``memory_limit``
-    bytes (0: no limit)."""
+    bytes (0: no limit). ``memo_dir``: the build's folder of shared data (``docexec.memo``)."""
     with contextlib.suppress(OSError):
         os.setsid()
+    _die_with_parent()
     if output_path:
         _capture_output(output_path)
     os.chdir(root)
     sys.path.insert(0, root)
+    if memo_dir:
+        from .memo import ENV
+
+        os.environ[ENV] = memo_dir
     try:
         if memory_limit:
             _limit_memory(memory_limit)

@@ -101,7 +101,7 @@ def _interrupt(signum, frame):
 def on_shutdown():
     dx.STATE.on_ready = None
     if dx.STATE.engine is not None:
-        dx.STATE.engine.shutdown()  # no demo outlives the server
+        dx.STATE.engine.close()  # no demo outlives the build or the server
 
 
 def _serve_leniently(config) -> None:
