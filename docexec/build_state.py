@@ -119,6 +119,9 @@ def set_page(src_path: Path | str | None, url: str = "", root: Path | None = Non
 
 
 def begin_build(show_tracebacks: bool) -> None:
+    from .record import new_build
+
+    new_build()
     STATE.figures_used.clear()
     STATE.failures.clear()
     STATE.rendered = 0

@@ -42,6 +42,21 @@ def repo_state(root: Path) -> dict:
     return {"commit": commit or "unknown", "dirty": bool(status) if commit else None}
 
 
+_build_repo_states: dict[Path, dict] = {}  # one build asks git once (new_build clears it)
+
+
+def new_build() -> None:
+    """Forget the repository state: an edit since the last build may have made it dirty."""
+    _build_repo_states.clear()
+
+
+def build_repo_state(root: Path) -> dict:
+    """``repo_state(root)`` as it was when this build first asked."""
+    if root not in _build_repo_states:
+        _build_repo_states[root] = repo_state(root)
+    return _build_repo_states[root]
+
+
 @functools.lru_cache(maxsize=1)
 def _distributions() -> dict[str, list[str]]:
     return metadata.packages_distributions()
@@ -88,7 +103,7 @@ def page_record(refs: list, engine, extra_keys: dict[str, str] | None = None) ->
               for r in expand_all(refs)]
     blocks += [{"where": where, "call": "notebook", "key": key[:SHORT_KEY]}
                for where, key in (extra_keys or {}).items()]
-    return {**repo_state(settings.root), "python": platform.python_version(),
+    return {**build_repo_state(settings.root), "python": platform.python_version(),
             "libraries": libraries,
             "torch_cpu": torch_kernel() if "torch" in libraries else None,
             "blocks": blocks}

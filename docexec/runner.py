@@ -10,8 +10,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from .cache import CacheError, ResultCache
 from .deps import cache_key, observed_changes
@@ -23,6 +24,8 @@ from .settings import LOCAL, Settings
 from .worker import child_main
 
 log = logging.getLogger("mkdocs.docexec")
+# mkdocs serve: how long a rebuild waits for stale blocks before it shows them as pending
+SERVE_WAIT = 1.0
 
 
 @dataclass
@@ -97,6 +100,7 @@ class Engine:
         self._shown: set[str] = set()  # failures a build has shown (the next build retries them)
         self._latest: dict[tuple, dict | Failure] = {}  # a block's last outcome, whatever its key
         self._inflight: dict[str, Future] = {}  # keys computing in the background
+        self._awaited: set[str] = set()  # keys a serve build is waiting for (SERVE_WAIT)
         self._background: ThreadPoolExecutor | None = None
         self._workers: set = set()  # worker processes running now (shutdown ends them)
         self._cluster = None  # the Dask executor, when settings.executor names a scheduler
@@ -131,6 +135,15 @@ class Engine:
         with self._lock:
             self._memory[key] = entry
         return entry
+
+    def dependency_folders(self) -> set[Path]:
+        """The folders of every file the results this engine holds depend on (observed reads and
+        the modules' static dependencies): what a server must watch to never serve them stale."""
+        root = self.settings.root
+        with self._lock:
+            entries = list(self._memory.values())
+        files = {rel for entry in entries for rel in entry.get("observed", {})}
+        return {(root / rel).parent for rel in files}
 
     def forget_failures(self) -> None:
         """Start a new build: failures a build has shown are retried (a package may have been
@@ -171,11 +184,24 @@ class Engine:
             else:
                 stale.setdefault(key, ref)
         if stale and on_ready is not None:
-            for key, ref in stale.items():
-                self._start(key, ref, on_ready)
+            # quick outputs first: an author waits for the block just edited, not the slowest
+            order = sorted(stale.items(), key=lambda kv: self._expected_seconds(kv[1]))
             with self._lock:
+                self._awaited.update(stale)
+            futures = [self._start(key, ref, on_ready) for key, ref in order]
+            # a block that is ready within SERVE_WAIT is shown by this build (one rebuild, not two)
+            wait(futures, timeout=SERVE_WAIT)
+            with self._lock:
+                self._awaited.difference_update(stale)
                 for ref, key in keys.items():
-                    if ref not in results:
+                    if ref in results:
+                        continue
+                    if key in self._memory:
+                        results[ref] = self._memory[key]
+                    elif key in self._failures and key not in self._inflight:
+                        results[ref] = self._failures[key].for_ref(ref)
+                        self._shown.add(key)
+                    else:
                         results[ref] = Pending(ref, self._latest.get(_block(ref)))
         elif stale:
             # on a cluster each thread only waits for its task: the cluster sets the pace
@@ -218,11 +244,16 @@ class Engine:
                ) -> dict | Failure | Pending:
         return self.run([ref], on_ready)[ref]
 
-    def _start(self, key: str, ref: Ref, on_ready: Callable[[], None]) -> None:
+    def _expected_seconds(self, ref: Ref) -> float:
+        """How long the block took last time (what it returned, or 0 if it never ran here)."""
+        last = self._latest.get(_block(ref))
+        return float(last.get("seconds") or 0.0) if isinstance(last, dict) else 0.0
+
+    def _start(self, key: str, ref: Ref, on_ready: Callable[[], None]) -> Future:
         """Compute ``key`` in the background unless it is already computing."""
         with self._lock:
             if key in self._inflight:
-                return
+                return self._inflight[key]
             if self._background is None:
                 self._background = ThreadPoolExecutor(
                     max_workers=max(1, self.settings.jobs), thread_name_prefix="docexec")
@@ -234,9 +265,12 @@ class Engine:
         def finished(_future):
             with self._lock:
                 self._inflight.pop(key, None)
-            on_ready()
+                shown_now = key in self._awaited  # the build waiting for it shows it
+            if not shown_now:
+                on_ready()
 
         future.add_done_callback(finished)
+        return future
 
     def shutdown(self) -> None:
         """End every worker that is running and drop the background queue (serve exits)."""

@@ -8,6 +8,7 @@ import http.server
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -182,3 +183,15 @@ def _assert_shows_entry(text: str, entry: dict, target: str) -> None:
         elif out["kind"] == "figure":
             for variant in ("light", "dark"):
                 assert f'{out[variant]}#only-{variant}"' in text, target
+
+
+def copy_repository(dest: Path, with_cache: bool = True) -> Path:
+    """The working tree's sources in ``dest`` (a checkout an edit may change freely): no site,
+    environment or Git folder; the result cache too when ``with_cache`` (a warm first build)."""
+    skip = {".git", ".venv", "node_modules", "site", "build", "test-artifacts", ".pytest_cache",
+            ".hypothesis", "__pycache__"}
+    if not with_cache:
+        skip.add(".cache")
+    shutil.copytree(REPO, dest, ignore=lambda folder, names: [n for n in names if n in skip],
+                    symlinks=True)
+    return dest

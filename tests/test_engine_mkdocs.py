@@ -148,7 +148,7 @@ def _get(url: str) -> str:
         return r.read().decode("utf-8")
 
 
-def _wait_for(predicate, seconds: float):
+def _wait_for(predicate, seconds: float, interval: float = 0.5):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -157,7 +157,7 @@ def _wait_for(predicate, seconds: float):
                 return value
         except OSError:
             pass
-        time.sleep(0.5)
+        time.sleep(interval)
     return None
 
 

@@ -59,26 +59,28 @@ def strict_site(tmp_path):
     return tmp_path
 
 
-def _serving(proc, url, predicate, seconds=90):
+def _serving(proc, url, predicate, seconds=90, interval=0.5):
     """The page once ``predicate(html)`` holds (None if it never does or the server died)."""
     def fetch():
         if proc.poll() is not None:
             raise AssertionError("mkdocs serve exited")
         html = _get(url)
         return html if predicate(html) else None
-    return _wait_for(fetch, seconds)
+    return _wait_for(fetch, seconds, interval)
 
 
 @contextlib.contextmanager
-def serving(site):
-    """``mkdocs serve`` of the strict site on a free port, once it answers: (process, base URL).
-    Stopped afterwards; what it wrote to stderr is then ``proc.stderr_text``."""
+def serving(site, ready=lambda html: "flaky-ok" in html, env=None, seconds=120):
+    """``mkdocs serve`` of ``site`` (the strict site by default) on a free port, once its home
+    page is ``ready``: (process, base URL). ``env``: the server's environment (the engine tests'
+    by default). Stopped afterwards; what it wrote to stderr is then ``proc.stderr_text``."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}/"
     proc = subprocess.Popen([*MKDOCS, "serve", "-a", f"127.0.0.1:{port}"], cwd=site,
-                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            env=env or ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
     try:
-        assert _serving(proc, base, lambda h: "flaky-ok" in h, 120), "serve never answered"
+        assert _serving(proc, base, ready, seconds), "serve never answered"
         yield proc, base
     finally:
         proc.terminate()
@@ -253,3 +255,53 @@ def test_a_fence_the_renderer_never_sees_is_left_for_the_page_report(project):
     assert "answer=42" not in html
     [(line, why)] = dx.STATE.page.unrendered()
     assert line == 5 and "unknown exec option(s) colour" in why
+
+
+def _article(html: str) -> str:
+    """The post itself (the theme around it names the server's address while serving)."""
+    match = re.search(r'<article class="md-content__inner[^>]*>.*?</article>', html, re.S)
+    assert match, "no article in the page"
+    return match.group(0)
+
+
+@pytest.mark.site
+def test_what_serve_shows_after_each_kind_of_edit_equals_a_clean_build(tmp_path):
+    """The real site, served; four edits an author makes. After each, once the page settles, the
+    served post equals the same post from a clean ``mkdocs build`` of the edited tree."""
+    from site_build import copy_repository
+
+    site = copy_repository(tmp_path / "repo")
+    env = {**ENV, "PYTHONPATH": str(site), "DOCEXEC_PROGRESS": "0"}
+    ce, apriori = "blog/2026/11/20/cross-entropy-loss/", "blog/2026/11/24/apriori-numpy/"
+    edits = [  # (what it is, file, old, new, page that shows it)
+        ("a module another module imports", "snippets/cross_entropy/data.py",
+         "[2.0, 1.0, 0.1, -1.0, 0.5]", "[2.5, 1.0, 0.1, -1.0, 0.5]", ce),
+        ("a data file a demo reads", "benchmarks/results/apriori.json",
+         '"min_support": 0.01', '"min_support": 0.02', apriori),
+        ("the page's prose", "docs/blog/posts/2026-11-20-cross-entropy-loss.md",
+         "如果所有 logits 相等", "如果全部 logits 都相等", ce),
+        ("the page's include", "snippets/cross_entropy/core.py",
+         "# --8<-- [start:log_softmax]\n", "# --8<-- [start:log_softmax]\n# 一行新注释\n", ce),
+    ]
+    with serving(site, ready=lambda html: "</html>" in html, env=env, seconds=600) as (proc, base):
+        for what, rel, old, new, url in edits:
+            path = site / rel
+            text = path.read_text(encoding="utf-8")
+            assert old in text, (rel, old)
+            before = _article(_get(base + url))
+            path.write_text(text.replace(old, new, 1), encoding="utf-8")
+            clean = tmp_path / f"clean-{len(what)}"
+            subprocess.run([*MKDOCS, "build", "--strict", "-q", "-d", str(clean)], cwd=site,
+                           env=env, check=True, timeout=900, capture_output=True)
+            expected = _article((clean / url / "index.html").read_text(encoding="utf-8"))
+            assert expected != before, f"{what}: the edit does not change {url}"
+            served = _serving(proc, base + url, lambda h: _article(h) == expected, 300, 0.5)
+            if not served:
+                import difflib
+
+                diff = difflib.unified_diff(expected.splitlines(), _article(_get(base + url))
+                                            .splitlines(), "clean build", "served", n=1, lineterm="")
+                raise AssertionError(f"{what}: the served page never equalled the clean build:\n"
+                                     + "\n".join(list(diff)[:40])[:4000])
+        assert proc.poll() is None
+    assert "Traceback" not in proc.stderr_text

@@ -134,3 +134,68 @@ def test_code_line_anchors_stay_only_in_the_source_pages():
 
     assert code_anchors.on_page_content(code, page("src/snippets/gru/core.md"), None, None) == code
     assert "__codelineno" not in code_anchors.on_page_content(code, page("blog/posts/a.md"), None, None)
+
+
+# --- highlight_cache: Pygments' output kept by content ------------------------------------------
+
+highlight_cache = _load("highlight_cache")
+_HIGHLIGHT = {"linenums": True, "linenums_style": "pymdownx-inline", "line_anchors": "__codelineno",
+              "pygments_lang_class": True}
+
+
+def _render(text: str, **options) -> str:
+    import markdown
+
+    return markdown.markdown(text, extensions=["pymdownx.highlight", "pymdownx.superfences"],
+                             extension_configs={"pymdownx.highlight": {**_HIGHLIGHT, **options}})
+
+
+@pytest.fixture
+def cached_highlighting(tmp_path, monkeypatch):
+    """The hook installed as a build installs it, with its disk cache in tmp_path."""
+    import pymdownx.highlight
+
+    monkeypatch.setattr(pymdownx.highlight, "highlight", pymdownx.highlight.highlight)
+    monkeypatch.setattr(highlight_cache, "_memory", {})
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\n")
+    highlight_cache.on_config(SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml")))
+    return tmp_path / ".cache" / "highlight"
+
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+_CODE = st.lists(st.sampled_from(["x = 1", "def f(a):", "    return a  # 注释", "print('<b>&')",
+                                  "", "for i in range(3):", "    y = [i ** 2]", "\t\"s\" + 'q'"]),
+                 min_size=0, max_size=12).map("\n".join)
+
+
+@hsettings(max_examples=40, deadline=None)
+@given(code=_CODE, lang=st.sampled_from(["python", "text", "nosuchlang", "sh"]),
+       title=st.sampled_from(["", ' title="a.py"']), hl=st.sampled_from(["", ' hl_lines="1 2"']))
+def test_cached_highlighting_renders_exactly_what_pygments_renders(code, lang, title, hl):
+    import pymdownx.highlight
+
+    fence = f"```{lang}{title}{hl}\n{code}\n```\n\ntext `inline`\n"
+    original = pymdownx.highlight.highlight
+    try:
+        pymdownx.highlight.highlight = highlight_cache._highlight
+        expected = _render(fence)
+        pymdownx.highlight.highlight = highlight_cache.cached_highlight
+        assert _render(fence) == expected  # computed, then from memory
+        highlight_cache._memory.clear()
+        assert _render(fence) == expected  # from the disk cache, when there is one
+    finally:
+        pymdownx.highlight.highlight = original
+
+
+def test_the_key_holds_the_options_and_a_wrong_disk_entry_is_recomputed(cached_highlighting):
+    fence = "```python\nx = 1\n```\n"
+    with_numbers = _render(fence)
+    without = _render(fence, linenums=False)
+    assert with_numbers != without and "data-linenos" in with_numbers
+    files = sorted(cached_highlighting.rglob("*.html"))
+    assert len(files) == 2  # one entry per key
+    for path in files:  # another block's HTML under this name: not served
+        path.write_text(path.read_text().split("\n", 1)[0][::-1] + "\n<p>forged</p>")
+    highlight_cache._memory.clear()
+    assert _render(fence) == with_numbers and "forged" not in _render(fence, linenums=False)

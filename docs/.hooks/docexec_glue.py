@@ -91,7 +91,24 @@ def on_serve(server, config, builder):
     dx.STATE.on_ready = ready
     # SIGTERM ends the server the way Ctrl-C does, so that on_shutdown ends running demos
     signal.signal(signal.SIGTERM, _interrupt)
+    global _server
+    _server = server
+    _watch_dependencies()
     return server
+
+
+_server = None  # the live-reload server, while serving
+_watched: set[Path] = set()
+
+
+def _watch_dependencies() -> None:
+    """Serve rebuilds when any file a result depends on changes, wherever it is: a data file a
+    demo reads (benchmarks/results/…) is outside the folders MkDocs watches."""
+    engine = dx.engine()
+    for folder in sorted(engine.dependency_folders() - _watched):
+        _watched.add(folder)
+        if folder.is_dir():
+            _server.watch(str(folder), recursive=False)
 
 
 def _interrupt(signum, frame):
@@ -121,6 +138,8 @@ def _serve_leniently(config) -> None:
 
 def on_post_build(config):
     logging.getLogger("mkdocs.docexec").info(dx.build_summary())
+    if _server is not None:  # a result computed by this build may read a new folder
+        _watch_dependencies()
     cache = dx.engine().cache
     target = Path(config.site_dir) / FIGURE_DIR
     target.mkdir(parents=True, exist_ok=True)
