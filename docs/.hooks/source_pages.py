@@ -23,6 +23,17 @@ _FILENAME_SPAN = re.compile(r'<span class="filename">([\w/]+\.py)</span>')
 _titled_blocks: dict[str, list[tuple[str, int]]] = {}  # page src_uri -> [(path, first line)]
 
 
+# a section marker line, "# --8<-- [start:name]"; pymdownx.snippets drops such lines from a page
+_MARKER = re.compile(r"^(.*?)(-+8<-+[ \t]+\[[ \t]*(?:start|end)[ \t]*:)", re.M)
+
+
+def _keep_markers(code: str) -> str:
+    """The module with its section markers escaped (``;--8<--``), which pymdownx.snippets shows
+    as they are instead of dropping them: the page numbers its lines as the file does, so the
+    line a code title links to (``_section_line``, counted in the file) is the one shown."""
+    return _MARKER.sub(r"\1;\2", code)
+
+
 def _source_uri(path: str) -> str:
     return "src/" + path[:-3] + ".md"  # snippets/gru.py -> src/snippets/gru.md
 
@@ -61,7 +72,7 @@ def on_files(files, config):
             inner = module.relative_to(root / package).parts[:-1]
             tests = Path("tests", *inner, f"test_{module.stem.lstrip('_')}.py").as_posix()
             see = f"测试见 `{tests}`。" if (root / tests).is_file() else ""
-            code = module.read_text(encoding="utf-8")
+            code = _keep_markers(module.read_text(encoding="utf-8"))
             content = (
                 "---\nsearch:\n  exclude: true\n---\n\n"
                 f"# {path}\n\n本页是模块的完整源码，文章中的代码块都取自这里。{see}\n\n"
