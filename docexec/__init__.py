@@ -27,4 +27,20 @@ class Markdown(str):
         return str(self)
 
 
-__all__ = ["Markdown", "__version__"]
+class Responsive:
+    """A figure and its layout for narrow screens, which a demo returns instead of a Figure.
+
+    ``wide`` is the figure a page, a feed and a notebook show; ``narrow`` is drawn by the
+    same demo in fewer columns (a Figure, or a callable that draws it when the page is
+    built) and is what a phone is served; ``None``: no narrow variant. A plain Figure
+    gets one by itself when it has a single column of axes (``docexec.figures``).
+    """
+
+    __slots__ = ("wide", "narrow")
+
+    def __init__(self, wide, narrow=None):
+        self.wide = wide
+        self.narrow = narrow
+
+
+__all__ = ["Markdown", "Responsive", "__version__"]

@@ -4,10 +4,11 @@ A reader who downloads a post's notebook has neither the blog's repository nor i
 engine. So the notebook carries the source of every repository file its code uses:
 the modules the page's references and shown sections import (``deps``), the data
 files they read (static scan and what the calls were observed to open), and, if a
-module uses it, a small stand-in for ``docexec.Markdown``. Its first cell writes them
-into a temporary folder and puts that folder first on ``sys.path``; it also sets the
-blog's figure theme with fonts a reader is likely to have. Only public packages
-(numpy, pandas, matplotlib, torch, scipy, ...) must be installed.
+module uses them, small stand-ins for ``docexec.Markdown`` and ``docexec.Responsive``
+(which gives the wide figure). Its first cell writes them into a temporary folder and
+puts that folder first on ``sys.path``; it also sets the blog's figure theme with fonts
+a reader is likely to have. Only public packages (numpy, pandas, matplotlib, torch,
+scipy, ...) must be installed.
 """
 
 from __future__ import annotations
@@ -26,6 +27,15 @@ class Markdown(str):
 
     def _repr_markdown_(self):
         return str(self)
+
+
+def Responsive(wide, narrow=None):
+    """The blog serves phones a narrow layout; a notebook shows the wide figure."""
+    if narrow is not None and not callable(narrow):
+        import matplotlib.pyplot as plt
+
+        plt.close(narrow)
+    return wide
 '''
 
 # Chinese fonts a reader's machine may have, in order (the blog bundles its own subset)

@@ -1,7 +1,7 @@
 """Stale references on a Dask cluster: ``DOCEXEC_EXECUTOR=tcp://host:8786``.
 
 Each stale reference is one task. On a Dask worker it runs exactly as a local build runs
-it (``runner.call_isolated``): a fresh process forked from a preloaded server, in a
+it (``isolated.call_isolated``): a fresh process forked from a preloaded server, in a
 process group of its own, under the per-call timeout and memory limit. So results, cache
 entries and failure reports (page:line, the traceback into the snippet, the timeout, a
 dead worker) are those of a local build. The build keeps the cache; workers only compute.
@@ -41,7 +41,7 @@ _SENT = ("root", "timeout", "memory_limit", "packages", "key_packages", "preload
 def run_task(ref: Ref, key: str, fields: dict) -> dict:
     """The task a Dask worker runs: check that it sees the build's sources, then run the
     call in a fresh process as a local build would. Returns the worker's message."""
-    from .runner import call_isolated
+    from .isolated import call_isolated
 
     root = os.environ.get("DOCEXEC_ROOT") or fields["root"]
     host = socket.gethostname()

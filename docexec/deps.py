@@ -43,7 +43,7 @@ def sha256_bytes(data: bytes) -> str:
 # nothing. tests/test_engine_fingerprint.py checks that the worker's imports stay inside.
 RESULT_FILES = ("__init__.py", "worker.py", "values.py", "outputs.py", "figures.py",
                 "figure_data.py", "observe.py", "deps.py", "runner.py", "notebook_post.py",
-                "memo.py")
+                "memo.py", "isolated.py")
 
 
 @lru_cache(maxsize=1)

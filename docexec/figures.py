@@ -7,6 +7,14 @@ dark counterpart and writes it again. The page shows the light file with
 switch). Backgrounds are transparent, so each variant sits on its page colour.
 Text is converted to paths (no font needed by the reader) using DejaVu Sans
 for Latin and the bundled subset of Noto Sans CJK SC for Chinese.
+
+A phone shows a figure in a column about 360 px wide, where a 9-inch figure's text
+would shrink to a third of its size; so a figure has a narrow variant
+(``NARROW_WIDTH`` inches wide, light and dark) that the page serves below a breakpoint
+(``outputs.NARROW_MEDIA``). A demo that returns ``docexec.Responsive(wide, narrow)``
+draws it itself, in fewer columns; a plain figure with a single column of axes is
+drawn again at the narrow width; a plain figure with axes side by side gets none (it
+cannot be re-laid out without its demo: the phone test then fails and says so).
 """
 
 from __future__ import annotations
@@ -136,8 +144,13 @@ def _map_color(value, mapping):
 def recolor(fig, mapping: dict) -> None:
     """Replace palette colours of every artist in ``fig`` (colormapped data is left alone)."""
     from matplotlib.collections import Collection
+    from matplotlib.text import Text
 
-    for artist in fig.findobj():
+    artists = fig.findobj()
+    # a text's box (``bbox=dict(fc="white")``) is not among the figure's children
+    artists += [a.get_bbox_patch() for a in artists
+                if isinstance(a, Text) and a.get_bbox_patch() is not None]
+    for artist in artists:
         is_mapped = isinstance(artist, Collection) and artist.get_array() is not None
         for prop in ("color", "facecolor", "edgecolor", "markerfacecolor", "markeredgecolor"):
             if prop == "facecolor" and is_mapped:
@@ -187,23 +200,116 @@ def svg_size(svg: bytes) -> tuple[int, int]:
     return (round(float(m[1]) * 4 / 3), round(float(m[2]) * 4 / 3))
 
 
-def render_figure(fig) -> dict:
-    """Light and dark SVG of a figure built under the light theme (closes the figure)."""
+NARROW_WIDTH = 4.0  # inches: about 390 CSS px, a phone's column at 1:1
+NARROW_ROW_HEIGHT = 3.2  # inches: the tallest a row of a re-laid-out figure is kept
+
+
+def _side_by_side(fig) -> bool:
+    """Whether two of the figure's axes (colour bars aside) sit side by side."""
+    boxes = [ax.get_position() for ax in fig.axes
+             if ax.get_visible() and getattr(ax, "_colorbar", None) is None]
+    return any(a.x1 <= b.x0 and min(a.y1, b.y1) > max(a.y0, b.y0)
+               for a in boxes for b in boxes if a is not b)
+
+
+def _rows(fig) -> int:
+    """How many rows of axes the figure has (axes whose vertical extents overlap share one)."""
+    spans = sorted((ax.get_position().y0, ax.get_position().y1) for ax in fig.axes
+                   if ax.get_visible() and getattr(ax, "_colorbar", None) is None)
+    rows, top = 0, None
+    for y0, y1 in spans:
+        if top is None or y0 >= top:
+            rows, top = rows + 1, y1
+        else:
+            top = max(top, y1)
+    return max(rows, 1)
+
+
+def _relaid_narrow(fig) -> bool:
+    """Set a single-column figure to the narrow width (rows no taller than before nor than
+    ``NARROW_ROW_HEIGHT``) and lay it out again; False when it is narrow already or has
+    axes side by side."""
+    import warnings
+
+    width, height = fig.get_size_inches()
+    if width <= NARROW_WIDTH * 1.1 or _side_by_side(fig):
+        return False
+    fig.set_size_inches(NARROW_WIDTH, min(height, _rows(fig) * NARROW_ROW_HEIGHT))
+    if fig.get_layout_engine() is None:  # a demo's one-off tight_layout(): again at this size
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fig.tight_layout()
+    return True
+
+
+def _narrow_note(wide: str, narrow: str, fig) -> str:
+    """The snapshot's line on a narrow layout drawn by its demo: its size, and whether it
+    draws the same data as the wide one (the axes whose title, labels or limits differ
+    are listed); when it does not, everything it draws."""
+    w, h = fig.get_size_inches()
+    head = f"narrow: {w:.1f} × {h:.1f} in, "
+    a, b = wide.splitlines(), narrow.splitlines()
+    headers = [x.startswith("axes ") and y.startswith("axes ") for x, y in zip(a, b)]
+    if len(a) != len(b) or any(x != y and not h for x, y, h in zip(a, b, headers)):
+        return head + "draws\n" + narrow
+    changed = [y for x, y in zip(a, b) if x != y]
+    return head + "the same data" + ("; axes that differ:\n" + "\n".join(changed)
+                                     if changed else "")
+
+
+_AUTO = object()  # a plain Figure: a narrow variant when it can be laid out again
+
+
+def _files(out: dict, light: bytes, dark: bytes) -> dict:
+    """``{"light": name, "dark": name}``; the bodies go into ``out["files"]``."""
+    names = {}
+    for variant, body in (("light", light), ("dark", dark)):
+        name = f"{hashlib.sha256(body).hexdigest()[:20]}.svg"
+        names[variant] = name
+        out["files"][name] = body
+    return names
+
+
+def render_figure(value) -> dict:
+    """Light and dark SVG of a figure built under the light theme, and of its narrow
+    variant when it has one; ``value`` is a Figure or a ``docexec.Responsive`` (closes
+    every figure)."""
     import matplotlib.pyplot as plt
 
+    from . import Responsive
     from .figure_data import describe
 
+    fig, narrow = (value.wide, value.narrow) if isinstance(value, Responsive) else (value, _AUTO)
+    to_dark, to_light = palette_map("light", "dark"), palette_map("dark", "light")
+    small = None
     try:
         light = to_svg(fig)
         data = describe(fig)  # after a draw: tick labels and limits are final
-        recolor(fig, palette_map("light", "dark"))
+        recolor(fig, to_dark)
         dark = to_svg(fig)
+        if narrow is _AUTO:
+            if _relaid_narrow(fig):  # drawn dark now: its light variant maps back
+                small_dark = to_svg(fig)
+                recolor(fig, to_light)
+                small = (to_svg(fig), small_dark, "narrow: the same figure laid out "
+                         f"{NARROW_WIDTH:g} in wide")
+        elif narrow is not None:
+            other = narrow() if callable(narrow) else narrow
+            try:
+                small_light = to_svg(other)
+                drawn = describe(other)
+                recolor(other, to_dark)
+                small = (small_light, to_svg(other), _narrow_note(data, drawn, other))
+            finally:
+                plt.close(other)
     finally:
         plt.close(fig)
     width, height = svg_size(light)
     out = {"kind": "figure", "width": width, "height": height, "data": data, "files": {}}
-    for variant, body in (("light", light), ("dark", dark)):
-        name = f"{hashlib.sha256(body).hexdigest()[:20]}.svg"
-        out[variant] = name
-        out["files"][name] = body
+    out.update(_files(out, light, dark))
+    if small is not None:
+        n_width, n_height = svg_size(small[0])
+        out["narrow"] = {"width": n_width, "height": n_height, **_files(out, *small[:2])}
+        out["data"] += "\n" + small[2]
     return out
+

@@ -8,7 +8,8 @@ HTML in a page, its text in an approved snapshot and its output in a notebook:
 - ``table``: an HTML table and the Markdown text of the same cells;
 - ``markdown``: Markdown source;
 - ``figure``: content-addressed light and dark SVG files (``light``, ``dark``) with the
-  figure's size and ``data``, the text of what it draws (``figure_data``); the worker
+  figure's size and ``data``, the text of what it draws (``figure_data``), and maybe a
+  ``narrow`` variant (its own light, dark and size) that phones are served; the worker
   sends the files' bytes alongside, in ``files``. Its snapshot is the alt text and that
   data, whose numbers may differ by one unit in their last printed digit.
 
@@ -24,6 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 FIGURE_DIR = "assets/figures"  # where a site serves the figure files
+# a phone or a small tablet: Material's breakpoint (45em = 720 px). From 720 px up the content
+# column is never narrower than 686 px, the width a wide figure is made to be read at
+NARROW_MEDIA = "(max-width: 44.9375em)"
 FOLD_LINES = 30  # longer text outputs are folded behind a summary line
 LONE_SURROGATES = ("the output holds lone surrogates (not valid Unicode, e.g. from "
                    "os.fsdecode of a non-UTF-8 name); they are shown as \\udcff escapes")
@@ -79,13 +83,25 @@ def _markdown_html(o: dict, ctx) -> str:
     return f'<div class="docexec-markdown">\n{sanitize_html(md.convert(o["markdown"]))}\n</div>'
 
 
+def _size(o: dict) -> str:
+    return f' width="{o["width"]}" height="{o["height"]}"' if o.get("width") else ""
+
+
 def _figure_html(o: dict, ctx) -> str:
-    size = f' width="{o["width"]}" height="{o["height"]}"' if o.get("width") else ""
-    imgs = "".join(
-        f'<img src="{ctx.prefix}{FIGURE_DIR}/{o[v]}#only-{v}" alt="{html.escape(ctx.alt)}"'
-        f'{size} loading="lazy" decoding="async">'
-        for v in ("light", "dark"))
-    return f'<figure class="docexec-figure">{imgs}</figure>'
+    """One ``<img>`` per palette (Material shows the one whose URL ends in ``#only-`` its
+    palette); with a narrow variant each is in a ``<picture>`` whose ``<source>`` serves
+    the narrow file below ``NARROW_MEDIA`` (the ``<img>``, its alt text and its URL stay)."""
+    narrow = o.get("narrow")
+    parts = []
+    for v in ("light", "dark"):
+        img = (f'<img src="{ctx.prefix}{FIGURE_DIR}/{o[v]}#only-{v}" alt="{html.escape(ctx.alt)}"'
+               f'{_size(o)} loading="lazy" decoding="async">')
+        if narrow:
+            img = (f'<picture><source media="{NARROW_MEDIA}" '
+                   f'srcset="{ctx.prefix}{FIGURE_DIR}/{narrow[v]}"{_size(narrow)}>{img}'
+                   "</picture>")
+        parts.append(img)
+    return f'<figure class="docexec-figure">{"".join(parts)}</figure>'
 
 
 def _nb_text(o: dict, nb):
@@ -132,15 +148,23 @@ KINDS = {k.name: k for k in (
 )}
 
 
+_NARROW_FIELDS = {"light": str, "dark": str, "width": int, "height": int}
+
+
 def is_valid(o) -> bool:
     """Whether ``o`` is a well-formed output (a cache entry's outputs are checked with it)."""
     kind = KINDS.get(o.get("kind")) if isinstance(o, dict) else None
-    return kind is not None and all(isinstance(o.get(f), t) for f, t in kind.fields.items())
+    if kind is None or not all(isinstance(o.get(f), t) for f, t in kind.fields.items()):
+        return False
+    narrow = o.get("narrow")  # a figure's narrow variant, when it has one
+    return narrow is None or (isinstance(narrow, dict) and all(
+        isinstance(narrow.get(f), t) for f, t in _NARROW_FIELDS.items()))
 
 
 def figure_files(outputs: list[dict]) -> set[str]:
-    """The figure files a list of outputs refers to."""
-    return {o[v] for o in outputs if o["kind"] == "figure" for v in ("light", "dark")}
+    """The figure files a list of outputs refers to (narrow variants included)."""
+    return {f[v] for o in outputs if o["kind"] == "figure"
+            for f in (o, o.get("narrow") or {}) if f for v in ("light", "dark")}
 
 
 def snapshot_text(outputs: list[dict], alt: str | None) -> str:

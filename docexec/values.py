@@ -7,7 +7,8 @@
 - a ``pandas.DataFrame``/``Series`` becomes a ``table``: HTML plus a Markdown rendering
   of the same cells (for snapshots);
 - an object with ``_repr_markdown_`` (``docexec.Markdown``) becomes ``markdown``;
-- a matplotlib ``Figure`` becomes a ``figure``: light and dark SVG.
+- a matplotlib ``Figure`` becomes a ``figure``: light and dark SVG, and the same for
+  its narrow layout (``docexec.Responsive(wide, narrow)``, or one the engine lays out).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import math
 import numbers
 import re
 import sys
+
+from . import Responsive
 
 # a number as a cell shows it, or a bound on one ("< 1e-6"): such columns align right
 _ADDRESS_RE = re.compile(r"\bat 0x[0-9a-fA-F]{4,}|<[^<>]* object at |0x[0-9a-fA-F]{8,}>")
@@ -102,7 +105,8 @@ def value_outputs(value) -> list[dict]:
     if pd is not None and isinstance(value, (pd.DataFrame, pd.Series)):
         return [table_output(value)]
     mpl_figure = sys.modules.get("matplotlib.figure")
-    if mpl_figure is not None and isinstance(value, mpl_figure.Figure):
+    if isinstance(value, Responsive) or (
+            mpl_figure is not None and isinstance(value, mpl_figure.Figure)):
         from .figures import render_figure
 
         return [render_figure(value)]

@@ -7,7 +7,8 @@ the MkDocs hooks would:
 
 - it runs the page's stale references in parallel the first time it sees the page;
 - figure links are written relative to the page's *source* file, because Zensical
-  rewrites relative links in the HTML from the source location to the output URL;
+  rewrites relative links in the HTML from the source location to the output URL
+  (``<img src>`` and ``<source srcset>`` alike);
 - the figure files are copied into the site as they are rendered (there is no
   post-build hook to do it).
 """

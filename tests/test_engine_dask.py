@@ -42,8 +42,8 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 def test_a_cluster_gives_the_results_entries_and_failures_of_a_local_build(
         project, cluster, tmp_path):
-    targets = ["answer", "table", "figure", "markdown", "boom", "bad_value", "crash",
-               "missing_glyph"]
+    # (not missing_glyph: matplotlib names the fonts it tried in no fixed order)
+    targets = ["answer", "table", "figure", "markdown", "boom", "bad_value", "crash"]
     refs = [ref(f"snippets.demo:{name}") for name in targets]
     local = _engine(project, tmp_path / "local")
     remote = _engine(project, tmp_path / "remote", executor=cluster.scheduler_address)

@@ -172,7 +172,7 @@ def test_page_shows_the_first_value_and_hides_the_others(grid_project):
     # every figure of the grid is in the page, lazily loaded
     imgs = re.findall(r"<img [^>]*>", html)
     assert len(imgs) == 4 and all('loading="lazy"' in i for i in imgs)
-    assert len(dx.STATE.figures_used) == 4
+    assert len(dx.STATE.figures_used) == 8  # 2 figures x light, dark x wide, narrow
 
 
 def test_a_failing_value_is_an_error_box_at_its_line(grid_project, caplog):

@@ -102,3 +102,108 @@ def test_an_arrow_without_text_is_described_by_its_points():
                              ax.annotate("峰值", xy=(2.0, 4.0))))
     assert 'annotation "" at (3.000 2.000) from (1.000 0.500)' in text
     assert 'annotation "峰值" at (2.000 4.000)' in text
+
+
+# --- the narrow variant (docexec.figures.render_figure) ----------------------------------------
+
+def _render(value):
+    from docexec.figures import render_figure, theme_rc
+
+    with matplotlib.rc_context(theme_rc("light")):
+        return render_figure(value)
+
+
+def _two_panels(narrow=False):
+    from docexec.figures import theme_rc
+
+    with matplotlib.rc_context(theme_rc("light")):
+        fig, (a, b) = plt.subplots(*((2, 1) if narrow else (1, 2)),
+                                   figsize=(4, 6) if narrow else (9, 3))
+        a.plot([0, 1, 2], [1, 0, 1], label="线")
+        b.bar(["x", "y"], [2.0, 3.0])
+        a.legend()
+        return fig
+
+
+def test_a_single_column_figure_is_laid_out_again_at_the_narrow_width():
+    from docexec.figures import NARROW_WIDTH, svg_size
+
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    ax.plot([0, 1], [0, 1], color="C0")
+    ax.set_title("标题")
+    out = _render(fig)
+    narrow = out["narrow"]
+    assert set(out["files"]) == {out["light"], out["dark"], narrow["light"], narrow["dark"]}
+    assert len(out["files"]) == 4  # four different files
+    assert (narrow["width"], narrow["height"]) == svg_size(out["files"][narrow["light"]])
+    assert narrow["width"] < 0.6 * out["width"]
+    assert narrow["width"] == pytest.approx(NARROW_WIDTH * 96, rel=0.1)
+    # each palette's colours: the narrow light file has the light ink, the dark one the dark
+    light, dark = (out["files"][narrow[v]].decode() for v in ("light", "dark"))
+    assert "#0969da" in light and "#58a6ff" not in light
+    assert "#58a6ff" in dark and "#0969da" not in dark
+    assert out["data"].endswith(f"narrow: the same figure laid out {NARROW_WIDTH:g} in wide")
+    assert not plt.get_fignums()  # closed
+
+
+def test_axes_side_by_side_get_no_narrow_variant_unless_the_demo_draws_one():
+    from docexec import Responsive
+
+    assert "narrow" not in _render(_two_panels())
+    assert "narrow" not in _render(Responsive(_two_panels(), narrow=None))
+    drawn = []
+    out = _render(Responsive(_two_panels(), narrow=lambda: drawn.append(1) or _two_panels(True)))
+    assert drawn == [1] and out["narrow"]["height"] > out["narrow"]["width"]
+    assert out["data"].splitlines()[-1] == "narrow: 4.0 × 6.0 in, the same data"
+    assert not plt.get_fignums()
+
+
+def test_a_narrow_layout_that_draws_something_else_is_in_the_snapshot():
+    from docexec import Responsive
+
+    def other():
+        fig = _two_panels(True)
+        fig.axes[1].set_title("只在手机上")
+        fig.axes[0].plot([0, 1], [5, 5])
+        return fig
+
+    data = _render(Responsive(_two_panels(), narrow=other))["data"]
+    assert "narrow: 4.0 × 6.0 in, draws\naxes 0" in data
+    relabelled = _two_panels(True)
+    relabelled.axes[1].set_title("只在手机上")
+    data = _render(Responsive(_two_panels(), narrow=relabelled))["data"]
+    assert data.endswith('the same data; axes that differ:\naxes 1 title "只在手机上" x "" '
+                         '[-0.490 1.490] y "" [0 3.150]')
+
+
+def test_a_figure_small_enough_keeps_one_variant():
+    fig, ax = plt.subplots(figsize=(4.2, 3))
+    ax.plot([0, 1], [0, 1])
+    assert "narrow" not in _render(fig)
+
+
+def test_a_text_box_takes_the_dark_palette():
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.text(0.5, 0.5, "+0.2", bbox=dict(fc="white", ec="none"))
+    out = _render(fig)
+    dark = out["files"][out["dark"]].decode()
+    assert "#ffffff" not in dark and "#1e2129" in dark
+
+
+def test_the_page_serves_the_narrow_variant_below_the_breakpoint():
+    from docexec.outputs import KINDS, NARROW_MEDIA, figure_files, is_valid
+
+    o = {"kind": "figure", "light": "w1.svg", "dark": "w2.svg", "width": 800, "height": 300,
+         "data": "", "narrow": {"light": "n1.svg", "dark": "n2.svg", "width": 380,
+                                "height": 500}}
+    ctx = type("Ctx", (), {"prefix": "../", "alt": "图"})()
+    html = KINDS["figure"].html(o, ctx)
+    assert html.count("<picture>") == 2 and html.count("<img") == 2
+    assert (f'<picture><source media="{NARROW_MEDIA}" srcset="../assets/figures/n2.svg" '
+            'width="380" height="500"><img src="../assets/figures/w2.svg#only-dark" alt="图" '
+            'width="800" height="300"') in html
+    assert figure_files([o]) == {"w1.svg", "w2.svg", "n1.svg", "n2.svg"}
+    assert is_valid(o) and not is_valid({**o, "narrow": {"light": "n1.svg"}})
+    plain = {k: v for k, v in o.items() if k != "narrow"}
+    assert is_valid(plain) and "<picture>" not in KINDS["figure"].html(plain, ctx)
+    assert figure_files([plain]) == {"w1.svg", "w2.svg"}

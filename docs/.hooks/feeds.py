@@ -9,6 +9,7 @@ description (JSON ``summary``) stays the post's short description.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -29,6 +30,7 @@ def on_config(config):
     return config
 
 
+@functools.lru_cache(maxsize=64)  # a pure function of its text: serve rebuilds reuse it
 def feed_html(html: str, page_url: str) -> str:
     """A post body as a feed reader shows it: no theme CSS, no JavaScript, absolute links."""
     soup = BeautifulSoup(html, "html.parser")
@@ -37,8 +39,10 @@ def feed_html(html: str, page_url: str) -> str:
         title.decompose()
     # a params= block: the first value's output only (a feed runs no script to switch)
     # and no reproducibility record (it is for the page's readers, who can expand it)
+    # and the wide figure: no phone-sized <source> (its link would stay relative)
     for node in soup.select("script, style, a.headerlink, .docexec-notebook, details.repro, "
-                            ".docexec-params-controls, .docexec-params-panel[hidden], noscript"):
+                            ".docexec-params-controls, .docexec-params-panel[hidden], noscript, "
+                            "picture > source"):
         node.decompose()
     for img in soup.find_all("img"):
         src = img.get("src", "")

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from docexec import Responsive
+
 from .core import apriori, apriori_trace, item_bitsets
 from .data import BASKETS, T10I4D100K, generator_patterns, t10i4d100k
 from .rules import association_rules
@@ -152,27 +154,33 @@ def plot_generator():
     data = t10i4d100k()
     lens = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
     counts = np.bincount(np.fromiter(chain.from_iterable(data), np.int64))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8.4, 3.4))
-    k = np.arange(1, lens.max() + 1)
-    left.bar(k, np.bincount(lens, minlength=k.max() + 1)[1:] / len(lens),
-             color="C0", alpha=0.8, label="生成的事务")
-    pmf = [exp((j - 1) * log(9) - 9 - lgamma(j)) for j in k]
-    left.plot(k, pmf, "o-", color="C1", ms=3, label="1 + Poisson(9)")
-    left.set_xlabel("事务长度（去重后的商品数）")
-    left.set_ylabel("比例")
-    left.set_title("事务长度的分布")
-    left.legend()
-    support = np.sort(counts[counts > 0])[::-1] / len(data)
-    right.loglog(np.arange(1, len(support) + 1), support, color="C0")
-    for level, style in ((0.01, "--"), (0.005, "-."), (0.0025, ":")):
-        right.axhline(level, color="C3", ls=style, lw=1,
-                      label=f"最小支持度 {level:.2%}")
-    right.set_xlabel("商品按支持度排名")
-    right.set_ylabel("支持度")
-    right.set_title("商品支持度")
-    right.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+
+    def draw(narrow):  # 手机上两图上下排列
+        fig, (left, right) = plt.subplots(
+            *((2, 1) if narrow else (1, 2)),
+            figsize=(4.0, 6.6) if narrow else (8.4, 3.4))
+        k = np.arange(1, lens.max() + 1)
+        left.bar(k, np.bincount(lens, minlength=k.max() + 1)[1:] / len(lens),
+                 color="C0", alpha=0.8, label="生成的事务")
+        pmf = [exp((j - 1) * log(9) - 9 - lgamma(j)) for j in k]
+        left.plot(k, pmf, "o-", color="C1", ms=3, label="1 + Poisson(9)")
+        left.set_xlabel("事务长度（去重后的商品数）")
+        left.set_ylabel("比例")
+        left.set_title("事务长度的分布")
+        left.legend()
+        support = np.sort(counts[counts > 0])[::-1] / len(data)
+        right.loglog(np.arange(1, len(support) + 1), support, color="C0")
+        for level, style in ((0.01, "--"), (0.005, "-."), (0.0025, ":")):
+            right.axhline(level, color="C3", ls=style, lw=1,
+                          label=f"最小支持度 {level:.2%}")
+        right.set_xlabel("商品按支持度排名")
+        right.set_ylabel("支持度")
+        right.set_title("商品支持度")
+        right.legend(fontsize=8)
+        fig.tight_layout()
+        return fig
+
+    return Responsive(draw(False), narrow=lambda: draw(True))
 
 
 def show_level_sizes():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from docexec import Responsive
 from snippets._precision import bound
 from snippets.backprop import (SGD_LR, SGD_SIZES, SGD_STEPS, TANH_CE,
                                autograd_gradients, backprop, batch_problem,
@@ -292,35 +293,41 @@ def plot_sgd():
 
     x, y, manual, reference, Ws, bs, _ = sgd_runs()
     kw = TANH_CE
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 3.8))
-    steps = np.arange(1, len(manual) + 1)
-    left.plot(steps, manual, lw=2.2, label="手算梯度 + 梯度下降")
-    left.plot(steps[::12], reference[::12], "o", ms=4, mfc="none",
-              label="torch.optim.SGD")
-    left.set_yscale("log")
-    left.set_xlabel("迭代步数")
-    left.set_ylabel("交叉熵损失")
-    left.set_title("两条损失曲线重合")
-    left.legend()
 
-    g = np.linspace(-1.2, 1.2, 241)
-    gx, gy = np.meshgrid(g, g)
-    grid = np.column_stack([gx.ravel(), gy.ravel()])
-    dummy = np.zeros(len(grid), dtype=int)
-    logits = backprop(grid, dummy, Ws, bs, **kw).z[-1]
-    pred = logits.argmax(axis=1).reshape(gx.shape)
-    right.contourf(gx, gy, pred, levels=[-0.5, 0.5, 1.5, 2.5],
-                   colors=["C0", "C1", "C2"], alpha=0.18)
-    for c, marker in zip(range(3), ("o", "s", "^")):
-        pts = x[y == c]
-        right.scatter(pts[:, 0], pts[:, 1], color=f"C{c}", marker=marker,
-                      s=14, label=f"类别 {c}")
-    right.set_title("手算梯度训练出的决策区域")
-    right.set_aspect("equal")
-    right.grid(False)
-    right.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    return fig
+    def draw(narrow):  # 手机上两图上下排列
+        fig, (left, right) = plt.subplots(
+            *((2, 1) if narrow else (1, 2)),
+            figsize=(4.0, 7.4) if narrow else (9.0, 3.8))
+        steps = np.arange(1, len(manual) + 1)
+        left.plot(steps, manual, lw=2.2, label="手算梯度 + 梯度下降")
+        left.plot(steps[::12], reference[::12], "o", ms=4, mfc="none",
+                  label="torch.optim.SGD")
+        left.set_yscale("log")
+        left.set_xlabel("迭代步数")
+        left.set_ylabel("交叉熵损失")
+        left.set_title("两条损失曲线重合")
+        left.legend()
+
+        g = np.linspace(-1.2, 1.2, 241)
+        gx, gy = np.meshgrid(g, g)
+        grid = np.column_stack([gx.ravel(), gy.ravel()])
+        dummy = np.zeros(len(grid), dtype=int)
+        logits = backprop(grid, dummy, Ws, bs, **kw).z[-1]
+        pred = logits.argmax(axis=1).reshape(gx.shape)
+        right.contourf(gx, gy, pred, levels=[-0.5, 0.5, 1.5, 2.5],
+                       colors=["C0", "C1", "C2"], alpha=0.18)
+        for c, marker in zip(range(3), ("o", "s", "^")):
+            pts = x[y == c]
+            right.scatter(pts[:, 0], pts[:, 1], color=f"C{c}", marker=marker,
+                          s=14, label=f"类别 {c}")
+        right.set_title("手算梯度训练出的决策区域")
+        right.set_aspect("equal")
+        right.grid(False)
+        right.legend(loc="lower right", fontsize=8)
+        fig.tight_layout()
+        return fig
+
+    return Responsive(draw(False), narrow=lambda: draw(True))
 
 
 def plot_network():

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from docexec import Responsive
 from snippets._precision import bound
 from snippets.cross_entropy.core import (REDUCTIONS, cross_entropy,
                                          stable_log_softmax)
@@ -226,33 +227,40 @@ def plot_negative_log():
     import matplotlib.pyplot as plt
 
     p = np.linspace(0.005, 1.0, 400)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8.4, 3.4))
-    left.plot(p, -np.log(p), label="−log p")
-    left.set_xlabel("正确类别的预测概率 p")
-    left.set_ylabel("损失")
-    left.set_ylim(0, 5.5)
-    for q in (0.1, 0.5, 0.9):
-        left.plot([q], [-np.log(q)], "o", color="C1")
-        left.annotate(f"p={q}: {-np.log(q):.2f}", (q, -np.log(q)),
-                      textcoords="offset points", xytext=(8, 6))
-    left.set_title("−log p：越自信地犯错，惩罚越重")
-    left.legend()
-
     # 两个 logit 的损失曲面（第三个类别的 logit 固定为 0，目标是类别 0）
     z = np.linspace(-4, 4, 161)
     z0, z1 = np.meshgrid(z, z)
     logits = torch.tensor(np.stack([z0, z1, np.zeros_like(z0)], axis=-1).reshape(-1, 3))
     loss = cross_entropy(logits, torch.zeros(len(logits), dtype=torch.long),
                          reduction="none").reshape(z0.shape).numpy()
-    cs = right.contourf(z0, z1, loss, levels=12, cmap="viridis")
-    right.contour(z0, z1, loss, levels=12, colors="white", linewidths=0.4, alpha=0.6)
-    fig.colorbar(cs, ax=right, label="损失")
-    right.set_xlabel("z₀（目标类别的 logit）")
-    right.set_ylabel("z₁")
-    right.set_title("三分类、z₂ = 0 时的损失曲面")
-    right.grid(False)
-    fig.tight_layout()
-    return fig
+
+    def draw(narrow):  # 手机上两图上下排列
+        fig, (left, right) = plt.subplots(
+            *((2, 1) if narrow else (1, 2)),
+            figsize=(4.0, 6.8) if narrow else (8.4, 3.4))
+        left.plot(p, -np.log(p), label="−log p")
+        left.set_xlabel("正确类别的预测概率 p")
+        left.set_ylabel("损失")
+        left.set_ylim(0, 5.5)
+        for q in (0.1, 0.5, 0.9):
+            left.plot([q], [-np.log(q)], "o", color="C1")
+            left.annotate(f"p={q}: {-np.log(q):.2f}", (q, -np.log(q)),
+                          textcoords="offset points", xytext=(8, 6))
+        left.set_title("−log p：越自信地犯错，惩罚越重")
+        left.legend()
+
+        cs = right.contourf(z0, z1, loss, levels=12, cmap="viridis")
+        right.contour(z0, z1, loss, levels=12, colors="white", linewidths=0.4,
+                      alpha=0.6)
+        fig.colorbar(cs, ax=right, label="损失")
+        right.set_xlabel("z₀（目标类别的 logit）")
+        right.set_ylabel("z₁")
+        right.set_title("三分类、z₂ = 0 时的损失曲面")
+        right.grid(False)
+        fig.tight_layout()
+        return fig
+
+    return Responsive(draw(False), narrow=lambda: draw(True))
 
 
 def show_uniform_loss():

@@ -15,6 +15,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from docexec import Responsive
 from snippets._precision import bound
 from snippets.gru.core import (ManualGRU, compare_with_torch, gate_trace,
                                gru_cell, gru_cell_cho, gru_gates)
@@ -259,10 +260,8 @@ def show_jacobian_check():
 
 
 # 梯度衰减的四条曲线：(图例, kind, 更新门偏置)
-DECAY_CURVES = (("普通 RNN (tanh)", "rnn", 0.0),
-                ("GRU，更新门偏置 +0", "gru", 0.0),
-                ("GRU，更新门偏置 +2", "gru", 2.0),
-                ("GRU，更新门偏置 +4", "gru", 4.0))
+DECAY_CURVES = (("普通 RNN (tanh)", "rnn", 0.0), ("GRU，更新门偏置 +0", "gru", 0.0),
+                ("GRU，更新门偏置 +2", "gru", 2.0), ("GRU，更新门偏置 +4", "gru", 4.0))
 
 
 def plot_gradient_decay():
@@ -276,7 +275,7 @@ def plot_gradient_decay():
     ax.set_xlabel("往回传播的步数 T − t")
     ax.set_ylabel("梯度范数（相对第 1 步）")
     ax.set_title("梯度随时间步的衰减（默认初始化，H = 32）")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -311,33 +310,36 @@ def plot_training():
         ("换成 nn.GRU 后训练损失的最大相对差", bound(rel, LIMIT_TRAINING)),
     ]))
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9.6, 3.6))
-    steps = np.arange(1, len(train) + 1)
-    left.semilogy(steps, train, color="C0", label="训练集（ManualGRU）")
-    left.semilogy(steps, train_ref, color="C3", ls="--", lw=1,
-                  label="训练集（nn.GRU）")
-    left.semilogy(test[:, 0], test[:, 1], "o-", ms=3, color="C1",
-                  label="测试集（ManualGRU）")
-    left.axhline(naive, color="C2", ls=":", label="基线：直接用 x_t")
-    left.set_xlabel("训练步数")
-    left.set_ylabel("均方误差")
-    left.set_title("损失曲线")
-    left.legend(fontsize=8)
+    def draw(narrow):  # 手机上两图上下排列
+        fig, (left, right) = plt.subplots(*((2, 1) if narrow else (1, 2)),
+                                          figsize=(4.0, 7.0) if narrow else (9.6, 3.6))
+        steps = np.arange(1, len(train) + 1)
+        left.semilogy(steps, train, color="C0", label="训练集（ManualGRU）")
+        left.semilogy(steps, train_ref, color="C3", ls="--", lw=1,
+                      label="训练集（nn.GRU）")
+        left.semilogy(test[:, 0], test[:, 1], "o-", ms=3, color="C1",
+                      label="测试集（ManualGRU）")
+        left.axhline(naive, color="C2", ls=":", label="基线：直接用 x_t")
+        left.set_xlabel("训练步数")
+        left.set_ylabel("均方误差")
+        left.set_title("损失曲线")
+        left.legend(fontsize=9)
+        t = np.arange(x_test.shape[1])
+        for k, i in enumerate((0, 1)):
+            right.plot(t, x_test[i, :, 0], ".", ms=4, color=f"C{2 * k}",
+                       alpha=0.6, label=f"序列 {i + 1}：带噪输入 x_t")
+            right.plot(t, y_test[i, :, 0], color=f"C{2 * k}", lw=1,
+                       label=f"序列 {i + 1}：真实下一值")
+            right.plot(t, pred[i, :, 0], "--", color=f"C{2 * k + 1}",
+                       label=f"序列 {i + 1}：GRU 预测")
+        right.set_xlabel("时间步 t")
+        right.set_title("测试序列上的预测")
+        right.legend(fontsize=8 if narrow else 9, ncol=2, loc="lower left")
+        right.set_ylim(-2.2, 1.6)
+        fig.tight_layout()
+        return fig
 
-    t = np.arange(x_test.shape[1])
-    for k, i in enumerate((0, 1)):
-        right.plot(t, x_test[i, :, 0], ".", ms=4, color=f"C{2 * k}",
-                   alpha=0.6, label=f"序列 {i + 1}：带噪输入 x_t")
-        right.plot(t, y_test[i, :, 0], color=f"C{2 * k}", lw=1,
-                   label=f"序列 {i + 1}：真实下一值")
-        right.plot(t, pred[i, :, 0], "--", color=f"C{2 * k + 1}",
-                   label=f"序列 {i + 1}：GRU 预测")
-    right.set_xlabel("时间步 t")
-    right.set_title("测试序列上的预测")
-    right.legend(fontsize=7, ncol=2, loc="lower left")
-    right.set_ylim(-2.2, 1.6)
-    fig.tight_layout()
-    return fig
+    return Responsive(draw(False), narrow=lambda: draw(True))
 
 
 def plot_gates():
@@ -375,7 +377,7 @@ def plot_gates():
     top.plot(t, target, color="C2", lw=1, label="真实下一值")
     top.plot(t, pred, "--", color="C1", label="预测")
     top.set_xlim(-0.5, len(x) - 0.5)
-    top.legend(fontsize=8, ncol=3, loc="upper left")
+    top.legend(fontsize=9, ncol=3, loc="upper left")
     top.set_ylim(-1.5, 1.9)
     top.set_title("一条测试序列上的门控值（行：隐藏单元，列：时间步）")
     panels = [(f"第 {k + 1} 层 {name}", trace[k][gate]) for k in (0, 1)
@@ -387,7 +389,7 @@ def plot_gates():
                        extent=(-0.5, len(x) - 0.5, values.shape[1] - 0.5,
                                -0.5))
         ax.set_ylabel("单元")
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=10)
         ax.grid(False)
         if row < len(panels):
             ax.tick_params(labelbottom=False)

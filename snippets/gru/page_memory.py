@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from docexec import Responsive
 from snippets.gru.data import recall_data
 from snippets.gru.memory import (memory_unit, recall_r2, trained_recall,
                                  update_gates)
@@ -48,20 +49,26 @@ def plot_recall_gates(seed=0):
     x, a = _held_out()
     initial, gru = trained_recall("gru", seed)
     k = memory_unit(gru, x, a)
-    fig, axes = plt.subplots(1, 2, figsize=(9.6, 3.6), sharey=True)
-    for ax, model, title in ((axes[0], initial, "训练前"),
-                             (axes[1], gru, "训练后")):
-        z = update_gates(model, x).mean(axis=0)  # (T, H)
-        t = np.arange(z.shape[0])
-        for j in range(z.shape[1]):
-            if j != k:
-                ax.plot(t, z[:, j], color="C7", lw=1, alpha=0.6)
-        ax.plot(t, z[:, k], color="C0", lw=2.2, label=f"记忆单元 {k}")
-        ax.plot([], [], color="C7", lw=1, label="其他单元")
-        ax.set_title(title)
-        ax.set_xlabel("时间步 t")
-        ax.set_ylim(0, 1.02)
-    axes[0].set_ylabel("更新门 z 的均值")
-    axes[1].legend(loc="lower right")
-    fig.tight_layout()
-    return fig
+
+    def draw(narrow):  # 手机上两图上下排列
+        fig, axes = plt.subplots(
+            *((2, 1) if narrow else (1, 2)),
+            figsize=(4.0, 6.4) if narrow else (9.6, 3.6), sharey=True)
+        for ax, model, title in ((axes[0], initial, "训练前"),
+                                 (axes[1], gru, "训练后")):
+            z = update_gates(model, x).mean(axis=0)  # (T, H)
+            t = np.arange(z.shape[0])
+            for j in range(z.shape[1]):
+                if j != k:
+                    ax.plot(t, z[:, j], color="C7", lw=1, alpha=0.6)
+            ax.plot(t, z[:, k], color="C0", lw=2.2, label=f"记忆单元 {k}")
+            ax.plot([], [], color="C7", lw=1, label="其他单元")
+            ax.set_title(title)
+            ax.set_xlabel("时间步 t")
+            ax.set_ylim(0, 1.02)
+        axes[0].set_ylabel("更新门 z 的均值")
+        axes[1].legend(loc="lower right")
+        fig.tight_layout()
+        return fig
+
+    return Responsive(draw(False), narrow=lambda: draw(True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from docexec import Responsive
 from snippets.penalized_regression import (BETA_TRUE, coefficient_paths,
                                            fan_li_data, fit,
                                            forward_stepwise_bic, ols_solve,
@@ -47,31 +48,37 @@ def plot_penalties():
     theta = np.linspace(-5, 5, 801)
     kinds = [("ridge", "岭回归 (λ/2)θ²"), ("lasso", "LASSO λ|θ|"),
              ("scad", "SCAD (a = 3.7)"), ("hard", "硬阈值惩罚")]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 3.6))
-    for i, (kind, label) in enumerate(kinds):
-        left.plot(theta, penalty_function(theta, kind, lam, a), color=f"C{i}",
-                  label=label)
-    left.set_ylim(0, 4)
-    left.set_xlabel("θ")
-    left.set_ylabel("p(|θ|)")
-    left.set_title("惩罚函数（λ = 1）")
-    left.legend(loc="upper center", fontsize=8)
-
     t = np.linspace(0, 5, 1001)
-    right.plot(t, lam * t, color="C0", label="岭回归 λθ")
-    right.plot(t, np.full_like(t, lam), color="C1", label="LASSO λ")
-    right.plot(t, scad_derivative(t, lam, a), color="C2", label="SCAD")
-    right.plot(t, 2 * np.maximum(lam - t, 0), color="C3", label="硬阈值")
-    right.axvline(a * lam, color="C7", linestyle=":", linewidth=1)
-    right.annotate("aλ", (a * lam, 2.2), textcoords="offset points",
-                   xytext=(4, 0))
-    right.set_ylim(0, 2.6)
-    right.set_xlabel("|θ|")
-    right.set_ylabel("p'(|θ|)")
-    right.set_title("导数：对大系数施加的“拉力”")
-    right.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+
+    def draw(narrow):  # 手机上两图上下排列
+        fig, (left, right) = plt.subplots(
+            *((2, 1) if narrow else (1, 2)),
+            figsize=(4.0, 6.4) if narrow else (9.0, 3.6))
+        for i, (kind, label) in enumerate(kinds):
+            left.plot(theta, penalty_function(theta, kind, lam, a),
+                      color=f"C{i}", label=label)
+        left.set_ylim(0, 4)
+        left.set_xlabel("θ")
+        left.set_ylabel("p(|θ|)")
+        left.set_title("惩罚函数（λ = 1）")
+        left.legend(loc="upper center", fontsize=9)
+
+        right.plot(t, lam * t, color="C0", label="岭回归 λθ")
+        right.plot(t, np.full_like(t, lam), color="C1", label="LASSO λ")
+        right.plot(t, scad_derivative(t, lam, a), color="C2", label="SCAD")
+        right.plot(t, 2 * np.maximum(lam - t, 0), color="C3", label="硬阈值")
+        right.axvline(a * lam, color="C7", linestyle=":", linewidth=1)
+        right.annotate("aλ", (a * lam, 2.2), textcoords="offset points",
+                       xytext=(4, 0))
+        right.set_ylim(0, 2.6)
+        right.set_xlabel("|θ|")
+        right.set_ylabel("p'(|θ|)")
+        right.set_title("导数：对大系数施加的“拉力”")
+        right.legend(fontsize=9)
+        fig.tight_layout()
+        return fig
+
+    return Responsive(draw(False), narrow=lambda: draw(True))
 
 
 def plot_thresholding():
@@ -79,70 +86,82 @@ def plot_thresholding():
 
     lam = 1.0
     z = np.linspace(-5, 5, 2001)
+    zp = np.linspace(0, 6, 1201)
     rules = [("hard", "硬阈值（子集选择）", lam),
              ("soft", "软阈值（LASSO）", lam),
              ("scad", "SCAD（a = 3.7）", lam),
              ("ridge", "岭回归", lam),
              ("garrote", "非负绞杀（garrote）", lam**2)]
-    fig, axes = plt.subplots(2, 3, figsize=(9.6, 6.0))
-    for i, (ax, (rule, title, level)) in enumerate(zip(axes.flat, rules)):
-        ax.plot(z, z, color="C7", linestyle="--", linewidth=1)
-        est = threshold(z, rule, level)
-        if rule == "hard":  # 断开跳跃处，不画竖线
-            est = np.where(np.abs(np.abs(z) - lam) < 3e-3, np.nan, est)
-        ax.plot(z, est, color=f"C{i}")
-        ax.set_title(title)
-        ax.set_xlim(-5, 5)
-        ax.set_ylim(-5, 5)
-        ax.set_aspect("equal")
-        ax.set_xlabel("最小二乘估计 z")
-        if i % 3 == 0:
-            ax.set_ylabel("惩罚估计 θ̂")
-    ax = axes.flat[5]
-    zp = np.linspace(0, 6, 1201)
-    for i, (rule, title, level) in enumerate(rules):
-        if rule == "ridge":
-            continue
-        bias = threshold(zp, rule, level) - zp
-        if rule == "hard":
-            bias = np.where(np.abs(zp - lam) < 3e-3, np.nan, bias)
-        ax.plot(zp, bias, color=f"C{i}", label=title.split("（")[0])
-    ax.set_xlim(0, 6)
-    ax.set_ylim(-2.2, 0.2)
-    ax.set_xlabel("z")
-    ax.set_title("偏差 θ̂ − z（z > 0）")
-    ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
-    return fig
+
+    def draw(cols):  # 网页上 2 行 3 列，手机上 3 行 2 列
+        fig, axes = plt.subplots(6 // cols, cols,
+                                 figsize=(9.6, 6.0) if cols == 3 else (4.0, 6.3))
+        title_size = 12 if cols == 3 else 10
+        for i, (ax, (rule, title, level)) in enumerate(zip(axes.flat, rules)):
+            ax.plot(z, z, color="C7", linestyle="--", linewidth=1)
+            est = threshold(z, rule, level)
+            if rule == "hard":  # 断开跳跃处，不画竖线
+                est = np.where(np.abs(np.abs(z) - lam) < 3e-3, np.nan, est)
+            ax.plot(z, est, color=f"C{i}")
+            ax.set_title(title, fontsize=title_size)
+            ax.set_xlim(-5, 5)
+            ax.set_ylim(-5, 5)
+            ax.set_aspect("equal")
+            ax.set_xlabel("最小二乘估计 z")
+            if i % cols == 0:
+                ax.set_ylabel("惩罚估计 θ̂")
+        ax = axes.flat[5]
+        for i, (rule, title, level) in enumerate(rules):
+            if rule == "ridge":
+                continue
+            bias = threshold(zp, rule, level) - zp
+            if rule == "hard":
+                bias = np.where(np.abs(zp - lam) < 3e-3, np.nan, bias)
+            ax.plot(zp, bias, color=f"C{i}", label=title.split("（")[0])
+        ax.set_xlim(0, 6)
+        ax.set_ylim(-2.2, 0.2)
+        ax.set_xlabel("z")
+        ax.set_title("偏差 θ̂ − z（z > 0）", fontsize=title_size)
+        ax.legend(fontsize=title_size - 2, loc="lower center", ncol=2,
+                  handlelength=0.8, columnspacing=0.6)
+        fig.tight_layout()
+        return fig
+
+    return Responsive(draw(3), narrow=lambda: draw(2))
 
 
 def plot_coefficient_paths():
     import matplotlib.pyplot as plt
 
     paths = coefficient_paths(*path_problem())
-    fig, axes = plt.subplots(2, 2, figsize=(9.0, 6.4), sharey=True)
-    for ax, (penalty, (lams, betas, best)) in zip(axes.flat, paths.items()):
-        handles = []
-        for j in range(betas.shape[1]):
-            if BETA_TRUE[j] != 0:  # 真值非零的 β1、β2、β5 用彩色
-                (line,) = ax.plot(lams, betas[:, j], label=f"β{j + 1}",
-                                  color=f"C{[0, 1, 4].index(j)}")
-                handles.append(line)
-            else:
-                (zero,) = ax.plot(lams, betas[:, j], color="C7",
-                                  linewidth=1.0, label="其余 5 个（真值 0）")
-        handles.append(zero)
-        handles.append(ax.axvline(lams[best], color="C3", linestyle="--",
-                                  linewidth=1, label="GCV 选出的 λ"))
-        ax.set_xscale("log")
-        ax.invert_xaxis()
-        ax.set_title(NAMES[penalty])
-        ax.set_xlabel("λ（向右减小）")
-    for ax in axes[:, 0]:
-        ax.set_ylabel("系数")
-    axes.flat[0].legend(handles=handles, fontsize=8, loc="upper left")
-    fig.tight_layout()
-    return fig
+
+    def draw(narrow):  # 手机上四图上下排列
+        fig, axes = plt.subplots(*((4, 1) if narrow else (2, 2)), sharey=True,
+                                 figsize=(4.0, 10.4) if narrow else (9.0, 6.4))
+        for ax, (penalty, (lams, betas, best)) in zip(axes.flat, paths.items()):
+            handles = []
+            for j in range(betas.shape[1]):
+                if BETA_TRUE[j] != 0:  # 真值非零的 β1、β2、β5 用彩色
+                    (line,) = ax.plot(lams, betas[:, j], label=f"β{j + 1}",
+                                      color=f"C{[0, 1, 4].index(j)}")
+                    handles.append(line)
+                else:
+                    (zero,) = ax.plot(lams, betas[:, j], color="C7",
+                                      linewidth=1.0, label="其余 5 个（真值 0）")
+            handles.append(zero)
+            handles.append(ax.axvline(lams[best], color="C3", linestyle="--",
+                                      linewidth=1, label="GCV 选出的 λ"))
+            ax.set_xscale("log")
+            ax.invert_xaxis()
+            ax.set_title(NAMES[penalty])
+            ax.set_xlabel("λ（向右减小）")
+            if narrow or ax in axes[:, 0]:
+                ax.set_ylabel("系数")
+        axes.flat[0].legend(handles=handles, fontsize=9, loc="upper left")
+        fig.tight_layout()
+        return fig
+
+    return Responsive(draw(False), narrow=lambda: draw(True))
 
 
 def show_single_fit():

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from docexec import Responsive
 from snippets._precision import bound
 from snippets.positional_encoding.core import (PositionalEncoding,
                                                attention_layer,
@@ -99,30 +100,36 @@ def show_binary():
 
 def plot_binary_vs_sinusoid():
     import matplotlib.pyplot as plt
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8.4, 3.8))
-    bits = binary_encoding(64, 6)
-    left.imshow(bits, aspect="auto", cmap="viridis", interpolation="nearest")
     from matplotlib.patches import Patch  # the two values of a bit, as a legend of its own
 
-    cmap = plt.get_cmap("viridis")
-    left.legend(handles=[Patch(color=cmap(0.0), label="0"), Patch(color=cmap(1.0), label="1")],
-                title="位的取值", loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8,
-                title_fontsize=8)
-    left.set_xlabel("二进制位（左边是最低位）")
-    left.set_ylabel("位置")
-    left.set_title("二进制：第 i 位以 2^(i+1) 为周期翻转")
+    bits = binary_encoding(64, 6)
     with float64_default():
         pe = sinusoidal_encoding(64, 16).numpy()
-    im = right.imshow(pe, aspect="auto", cmap="viridis", vmin=-1, vmax=1,
-                      interpolation="nearest")
-    right.set_xlabel("编码维度")
-    right.set_title("正弦编码（d = 16）：频率逐维降低")
-    fig.colorbar(im, ax=right)
-    for ax in (left, right):
-        ax.grid(False)
-    fig.tight_layout()
-    return fig
+    cmap = plt.get_cmap("viridis")
+
+    def draw(narrow):  # 手机上两图上下排列
+        fig, (left, right) = plt.subplots(
+            *((2, 1) if narrow else (1, 2)),
+            figsize=(4.0, 7.0) if narrow else (8.4, 3.8))
+        left.imshow(bits, aspect="auto", cmap="viridis", interpolation="nearest")
+        left.legend(handles=[Patch(color=cmap(0.0), label="0"),
+                             Patch(color=cmap(1.0), label="1")],
+                    title="位的取值", loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                    fontsize=8, title_fontsize=8)
+        left.set_xlabel("二进制位（左边是最低位）")
+        left.set_ylabel("位置")
+        left.set_title("二进制：第 i 位以 2^(i+1) 为周期翻转")
+        im = right.imshow(pe, aspect="auto", cmap="viridis", vmin=-1, vmax=1,
+                          interpolation="nearest")
+        right.set_xlabel("编码维度")
+        right.set_title("正弦编码（d = 16）：频率逐维降低")
+        fig.colorbar(im, ax=right)
+        for ax in (left, right):
+            ax.grid(False)
+        fig.tight_layout()
+        return fig
+
+    return Responsive(draw(False), narrow=lambda: draw(True))
 
 
 def show_wavelengths(base=10000.0):
@@ -190,7 +197,7 @@ def plot_dot_product():
     ax.set_xlabel("相对位置 k = q − p")
     ax.set_ylabel("PE(p) · PE(q)")
     ax.set_title("内积只取决于 q − p，且关于 k = 0 对称（d_model = 128）")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     fig.tight_layout()
     return fig
 

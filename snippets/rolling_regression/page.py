@@ -347,7 +347,7 @@ def plot_benchmark():
     ax.set_xlabel("运行时间的中位数（秒，对数刻度）")
     for bar, v in zip(bars, med):
         ax.text(v * 1.08, bar.get_y() + bar.get_height() / 2, f"{v:.2f} s",
-                va="center", fontsize=9)
+                va="center", fontsize=10)
     ax.set_xlim(min(med) / 2, max(med) * 4)
     fig.tight_layout()
     return fig
