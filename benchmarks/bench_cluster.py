@@ -57,7 +57,10 @@ def main() -> None:
             with Client(cluster.scheduler_address, set_as_default=False) as client:
                 ran = client.run(lambda dask_worker: len(
                     {e[0] for e in dask_worker.state.log if str(e[0]).startswith("docexec-")}))
-        same = files(tmp / "local") == files(tmp / "cluster")
+        ours, theirs = files(tmp / "local"), files(tmp / "cluster")
+        differ = sorted(n for n in ours.keys() | theirs.keys() if ours.get(n) != theirs.get(n))
+        same = not differ
+        result_differ = differ[:20]
         other = copy_repository(tmp / "elsewhere" / "checkout", with_cache=False)
         shared_s, shared_summary = build(other, tmp / "shared",
                                          DOCEXEC_CACHE_DIR=str(tmp / "c-shared"))
@@ -66,12 +69,13 @@ def main() -> None:
         "cluster": {"seconds": round(cluster_s, 1), "summary": cluster_summary,
                     "tasks_per_worker": ran, "tasks": sum(ran.values())},
         "sites_identical": same,
+        "differing_files": result_differ,
         "other_checkout_shared_cache": {"seconds": round(shared_s, 1), "summary": shared_summary},
     }
     print(f"local pool, empty cache:      {local_s:6.1f} s  ({local_summary})")
     print(f"LocalCluster, empty cache:    {cluster_s:6.1f} s  ({sum(ran.values())} tasks on "
           f"{len(ran)} workers: {sorted(ran.values())}; {cluster_summary})")
-    print(f"sites byte-identical: {same}")
+    print(f"sites byte-identical: {same} {result_differ}")
     print(f"other checkout, shared cache: {shared_s:6.1f} s  ({shared_summary})")
     out = REPO / "benchmarks" / "results" / "cluster.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
