@@ -178,3 +178,16 @@ def test_cdata_survives_a_body_that_contains_the_cdata_end():
     feeds_hook._bodies.clear()
     with pytest.raises(RuntimeError, match="f.xml has an item for https://x/a/"):
         feeds_hook._add_rss_content(xml, "f.xml")
+
+
+def test_a_feed_keeps_the_wide_figure_only():
+    """The feed hook drops the phone's <source> (a feed reader gets one absolute image)."""
+    html = ('<figure class="docexec-figure">'
+            '<picture><source media="(max-width: 44.9375em)" srcset="../../assets/figures/n1.svg">'
+            '<img src="../../assets/figures/w1.svg#only-light" alt="图"></picture>'
+            '<picture><source media="(max-width: 44.9375em)" srcset="../../assets/figures/n2.svg">'
+            '<img src="../../assets/figures/w2.svg#only-dark" alt="图"></picture></figure>')
+    out = feeds_hook.feed_html(html, "https://blog.example.org/blog/2026/11/25/post/")
+    assert "<source" not in out and "n1.svg" not in out and "w2.svg" not in out
+    wide = "https://blog.example.org/blog/2026/11/assets/figures/w1.svg"
+    assert f'<img alt="图" src="{wide}"/>' in out

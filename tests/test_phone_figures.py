@@ -119,23 +119,3 @@ def test_smallest_figure_text_is_readable(browser, base_url, built_site, post, v
         assert not page.errors, page.errors
     finally:
         page.close()
-
-
-def test_a_feed_keeps_the_wide_figure_only():
-    """The feed hook drops the phone's <source> (a feed reader gets one absolute image)."""
-    import importlib.util
-    import sys
-
-    sys.path.insert(0, str(REPO / "docs" / ".hooks"))
-    spec = importlib.util.spec_from_file_location("feeds_hook", REPO / "docs/.hooks/feeds.py")
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
-    html = ('<figure class="docexec-figure">'
-            '<picture><source media="(max-width: 44.9375em)" srcset="../../assets/figures/n1.svg">'
-            '<img src="../../assets/figures/w1.svg#only-light" alt="图"></picture>'
-            '<picture><source media="(max-width: 44.9375em)" srcset="../../assets/figures/n2.svg">'
-            '<img src="../../assets/figures/w2.svg#only-dark" alt="图"></picture></figure>')
-    out = hook.feed_html(html, "https://blog.example.org/blog/2026/11/25/post/")
-    assert "<source" not in out and "n1.svg" not in out and "w2.svg" not in out
-    wide = "https://blog.example.org/blog/2026/11/assets/figures/w1.svg"
-    assert f'<img alt="图" src="{wide}"/>' in out
