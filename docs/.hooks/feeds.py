@@ -30,6 +30,14 @@ def on_config(config):
     return config
 
 
+def on_pre_build(config):
+    # mkdocs-rss-plugin collects the posts into a list it creates once per process (on_startup):
+    # each `mkdocs serve` rebuild would add every post again
+    rss = config.plugins.get("rss")
+    if rss is not None and isinstance(getattr(rss, "pages_to_filter", None), list):
+        rss.pages_to_filter = []
+
+
 @functools.lru_cache(maxsize=64)  # a pure function of its text: serve rebuilds reuse it
 def feed_html(html: str, page_url: str) -> str:
     """A post body as a feed reader shows it: no theme CSS, no JavaScript, absolute links."""
