@@ -127,7 +127,13 @@ def begin_build(show_tracebacks: bool) -> None:
     STATE.rendered = 0
     STATE.timings_seen = len(engine().timings)
     STATE.show_tracebacks = show_tracebacks
-    engine().forget_failures()
+    engine().begin_build()
+
+
+def end_build() -> None:
+    """The build is over: the engine looks at the sources again for the next key."""
+    if STATE.engine is not None:
+        STATE.engine.end_build()
 
 
 def build_summary(slowest: int = 3) -> str:

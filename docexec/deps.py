@@ -138,6 +138,11 @@ def _data_hash(path: Path, stamp: tuple) -> str:
     return sha256_bytes(path.read_bytes())
 
 
+def module_imports(path: Path, module: str, root: Path) -> frozenset[str]:
+    """The absolute names of the modules a source file imports (parsed once per version)."""
+    return _file_info(path, module, root, _stamp(path))[1]
+
+
 def _stamp(path: Path) -> tuple:
     st = path.stat()
     return (st.st_mtime_ns, st.st_size, st.st_ino)
@@ -195,15 +200,16 @@ def dependency_files(module: str, settings: Settings) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def cache_key(ref: Ref, settings: Settings) -> str:
-    """The content address of a reference's result."""
+def cache_key(ref: Ref, settings: Settings, files: dict[str, str] | None = None) -> str:
+    """The content address of a reference's result (``files``: its module's
+    ``dependency_files``, when the caller has them already)."""
     payload = {
         "engine": engine_fingerprint(),
         "target": ref.target,
         "raises": ref.option("raises"),
         "python": "%d.%d" % sys.version_info[:2],
         "packages": {p: package_version(p) for p in settings.key_packages},
-        "files": dependency_files(ref.module, settings),
+        "files": dependency_files(ref.module, settings) if files is None else files,
     }
     if ref.option("kwargs"):  # one combination of a params= grid (a block without: as before)
         payload["kwargs"] = ref.option("kwargs")

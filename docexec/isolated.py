@@ -36,12 +36,14 @@ def _mp_context(settings: Settings):
 
 
 def call_isolated(ref: Ref, settings: Settings, running: set | None = None,
-                  lock: threading.Lock | None = None, memo_dir: str | None = None) -> dict:
+                  lock: threading.Lock | None = None, memo_dir: str | None = None,
+                  nice: int = 0) -> dict:
     """Run ``ref`` in a fresh worker, in a process group of its own, and return its message;
     whatever the outcome (result, error, timeout, crash), everything the call started is
     killed afterwards. A timeout or a crash is a message too (``ok`` false, with ``output``:
     the last lines the worker wrote). ``running`` holds the live workers (under ``lock``);
-    ``memo_dir`` is the build's folder of shared data (``docexec.memo``), if any."""
+    ``memo_dir`` is the build's folder of shared data (``docexec.memo``), if any; ``nice``
+    lowers the worker's CPU priority by that much (what it starts inherits it)."""
     ctx = _mp_context(settings)
     lock = lock or threading.Lock()
     handle, log_path = tempfile.mkstemp(prefix="docexec-", suffix=".out")
@@ -56,6 +58,8 @@ def call_isolated(ref: Ref, settings: Settings, running: set | None = None,
     outcome: dict | str
     try:
         proc.start()
+        if nice:
+            _lower_priority(proc.pid, nice)
         if running is not None:
             with lock:
                 running.add(proc)
@@ -84,6 +88,13 @@ def call_isolated(ref: Ref, settings: Settings, running: set | None = None,
     if isinstance(outcome, str):  # no message: what the call wrote is all there is
         return {"ok": False, "error": outcome, "output": output}
     return outcome
+
+
+def _lower_priority(pid: int, nice: int) -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, 0) + nice)
+    except OSError:  # gone already, or not allowed: it runs at the build's priority
+        pass
 
 
 def _end_group(proc) -> None:

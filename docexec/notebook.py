@@ -95,21 +95,38 @@ def _prose(lines: list[str]) -> str:
     return "\n".join(out).strip("\n")
 
 
+def _markdown_cell(source: str, **fields):
+    """A cell as ``nbformat.v4.new_markdown_cell`` makes it, but not validated on its own:
+    ``page_notebook`` validates the whole notebook once (cell by cell took most of its time)."""
+    from nbformat import NotebookNode, from_dict
+
+    cell = NotebookNode(cell_type="markdown", metadata=NotebookNode(), source=source)
+    cell.update(from_dict(fields))
+    return cell
+
+
+def _code_cell(source: str, **fields):
+    """As ``nbformat.v4.new_code_cell``, validated with its notebook (``_markdown_cell``)."""
+    cell = _markdown_cell(source, execution_count=None, outputs=[])
+    cell.update(cell_type="code", **fields)
+    return cell
+
+
 def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>",
                   figures_dir: Path | None = None):
     """The notebook (an ``nbformat`` node) for a page's Markdown (front matter removed or not)."""
     import nbformat
-    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    from nbformat.v4 import new_notebook
 
     root = engine.settings.root
     markdown = _FRONT_RE.sub("", markdown, count=1)
     # [@key] citations as numbered links (line count unchanged); their list is the last cell
     markdown, references = cite_markdown(markdown, default_bibliography(root))
     title = meta.get("title", "")
-    cells = [new_markdown_cell(
+    cells = [_markdown_cell(
         f"本 Notebook 由文章《{title}》（`{page}`）生成：正文来自文章，代码来自博客仓库中经过测试的模块，"
         "输出是构建网站时执行的结果。第一个代码单元自带这些模块，在任何文件夹里都能从头运行。", id="intro"),
-        new_code_cell("", id="setup")]
+        _code_cell("", id="setup")]
     prose: list[str] = []
     shown: set[str] = set()  # files whose sections the page includes
     called: list[tuple[Ref, dict | None]] = []  # every executed reference and its result
@@ -118,7 +135,7 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
     def flush():
         text = _prose(prose)
         if text:
-            cells.append(new_markdown_cell(text, id=_cell_id("md", len(cells), text)))
+            cells.append(_markdown_cell(text, id=_cell_id("md", len(cells), text)))
         prose.clear()
 
     lines = markdown.splitlines()
@@ -142,7 +159,7 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
             count += 1
             outputs = _outputs(entry, engine, count)
             source = _call_source(ref, entry)
-            cells.append(new_code_cell(source, id=_cell_id("exec", len(cells), source),
+            cells.append(_code_cell(source, id=_cell_id("exec", len(cells), source),
                                        execution_count=count, outputs=outputs))
         elif includes and all(includes):
             flush()
@@ -150,13 +167,13 @@ def page_notebook(markdown: str, meta: dict, engine: Engine, page: str = "<page>
                                  for inc in includes)
             shown.update(inc.path for inc in includes)
             count += 1
-            cells.append(new_code_cell(source, id=_cell_id("code", len(cells), source),
+            cells.append(_code_cell(source, id=_cell_id("code", len(cells), source),
                                        execution_count=count))
         else:
             prose.extend(lines[i:fence.end + 1])
     flush()
     if references:
-        cells.append(new_markdown_cell(references, id=_cell_id("md", len(cells), references)))
+        cells.append(_markdown_cell(references, id=_cell_id("md", len(cells), references)))
     modules = sorted({m for m in (module_name(path, engine.settings.packages) for path in shown)
                       if m})
     files = bundle_files(modules + [ref.module for ref, _ in called],

@@ -9,7 +9,6 @@ stored in the page's notebook metadata.
 
 from __future__ import annotations
 
-import ast
 import functools
 import html
 import platform
@@ -18,7 +17,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from .deps import _imported_modules, dependency_files
+from .deps import dependency_files, module_imports, package_version
 from .params import expand_all
 from .refs import module_name
 from .settings import Settings
@@ -72,16 +71,14 @@ def library_versions(modules: list[str], settings: Settings) -> dict[str, str]:
             if digest == "missing" or path.suffix != ".py" or not path.is_file():
                 continue
             module_of = module_name(rel, settings.packages) or path.stem
-            imported = _imported_modules(ast.parse(path.read_bytes()), module_of,
-                                         path.name == "__init__.py")
+            imported = module_imports(path, module_of, settings.root)
             names.update(name.split(".")[0] for name in imported)
     versions = {}
     for name in sorted(names - set(sys.stdlib_module_names) - set(settings.packages)):
         for dist in _distributions().get(name, []):
-            try:
-                versions[dist] = metadata.version(dist)
-            except metadata.PackageNotFoundError:
-                pass
+            version = package_version(dist)  # the version the cache keys were made with
+            if version != "absent":
+                versions[dist] = version
     return dict(sorted(versions.items(), key=lambda kv: kv[0].lower()))
 
 

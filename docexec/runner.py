@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache import CacheError, ResultCache
-from .deps import cache_key, observed_changes
+from .deps import cache_key, dependency_files, observed_changes
 from .isolated import kill_group, call_isolated
 from .outputs import LONE_SURROGATES, clean_text, oversized
 from .progress import Progress
@@ -21,8 +21,10 @@ from .refs import Ref
 from .settings import LOCAL, Settings
 
 log = logging.getLogger("mkdocs.docexec")
-# mkdocs serve: how long a rebuild waits for stale blocks before it shows them as pending
-SERVE_WAIT = 1.0
+# mkdocs serve: how long a rebuild waits, in all, for stale blocks before it shows them as
+# pending (quick demos start first and are ready by then: one rebuild shows them)
+SERVE_WAIT = 0.5
+BACKGROUND_NICE = 5  # a demo computing in the background yields the CPU to the rebuild
 
 
 @dataclass
@@ -79,6 +81,9 @@ class Engine:
         self._latest: dict[tuple, dict | Failure] = {}  # a block's last outcome, whatever its key
         self._inflight: dict[str, Future] = {}  # keys computing in the background
         self._awaited: set[str] = set()  # keys a serve build is waiting for (SERVE_WAIT)
+        self._deadline: float | None = None  # when the build under way stops waiting
+        self._budgeted = False  # between begin_build and end_build: one SERVE_WAIT per build
+        self._build_files: dict[str, dict] | None = None  # module -> its files, in a build
         self._background: ThreadPoolExecutor | None = None
         self._workers: set = set()  # worker processes running now (shutdown ends them)
         self._cluster = None  # the Dask executor, when settings.executor names a scheduler
@@ -87,7 +92,12 @@ class Engine:
         self.timings: list[tuple[str, float]] = []  # (target, seconds) of every call it ran
 
     def key(self, ref: Ref) -> str:
-        return cache_key(ref, self.settings)
+        files = self._build_files  # a build sees one version of the sources (begin_build)
+        if files is None:
+            return cache_key(ref, self.settings)
+        if ref.module not in files:
+            files[ref.module] = dependency_files(ref.module, self.settings)
+        return cache_key(ref, self.settings, files[ref.module])
 
     def cached(self, ref: Ref, key: str | None = None) -> dict | None:
         """The stored result of ``ref``, or None when there is none or it is stale: a file or
@@ -131,6 +141,27 @@ class Engine:
                 self._failures.pop(key, None)
             self._shown.clear()
 
+    def begin_build(self) -> None:
+        """A site build starts. Until ``end_build`` it waits SERVE_WAIT in all for stale blocks,
+        not SERVE_WAIT per block (a page of 19 edited demos waited for all 19), and works out
+        each module's dependency files once (a site build asks ~1,000 times for ~50 modules;
+        an edit made meanwhile starts the next build, which sees it)."""
+        self.forget_failures()
+        with self._lock:
+            self._budgeted, self._deadline, self._build_files = True, None, {}
+
+    def end_build(self) -> None:
+        with self._lock:
+            self._budgeted, self._deadline, self._build_files = False, None, None
+
+    def _wait_seconds(self) -> float:
+        with self._lock:
+            if not self._budgeted:
+                return SERVE_WAIT
+            if self._deadline is None:
+                self._deadline = time.monotonic() + SERVE_WAIT
+            return max(0.0, self._deadline - time.monotonic())
+
     def run(self, refs: list[Ref], on_ready: Callable[[], None] | None = None
             ) -> dict[Ref, dict | Failure | Pending]:
         """Results of ``refs``; stale ones are executed in parallel, each key once.
@@ -168,7 +199,7 @@ class Engine:
                 self._awaited.update(stale)
             futures = [self._start(key, ref, on_ready) for key, ref in order]
             # a block that is ready within SERVE_WAIT is shown by this build (one rebuild, not two)
-            wait(futures, timeout=SERVE_WAIT)
+            wait(futures, timeout=self._wait_seconds())
             with self._lock:
                 self._awaited.difference_update(stale)
                 for ref, key in keys.items():
@@ -237,7 +268,7 @@ class Engine:
                     max_workers=max(1, self.settings.jobs), thread_name_prefix="docexec")
             log.info("docexec: %s: computing %s in the background; the page shows its previous "
                      "result until it is ready", ref.where, ref.call)
-            future = self._background.submit(self._execute, key, ref)
+            future = self._background.submit(self._execute, key, ref, None, True)
             self._inflight[key] = future
 
         def finished(_future):
@@ -260,8 +291,9 @@ class Engine:
         for proc in workers:  # the thread that started each one reaps it
             kill_group(proc)
 
-    def _execute(self, key: str, ref: Ref, memo_dir: str | None = None) -> dict | Failure:
-        message = self._call_in_worker(ref, memo_dir)
+    def _execute(self, key: str, ref: Ref, memo_dir: str | None = None,
+                 background: bool = False) -> dict | Failure:
+        message = self._call_in_worker(ref, memo_dir, background)
         if not message.get("ok"):
             message = Failure(ref, message.get("error", "unknown error"),
                               message.get("traceback", ""), message.get("stdout", ""),
@@ -296,7 +328,8 @@ class Engine:
             self.timings.append((ref.call, float(message.get("seconds") or 0.0)))
         return entry
 
-    def _call_in_worker(self, ref: Ref, memo_dir: str | None = None) -> dict:
+    def _call_in_worker(self, ref: Ref, memo_dir: str | None = None,
+                        background: bool = False) -> dict:
         """The worker's message for ``ref``: run here, or on the Dask cluster."""
         if self.settings.executor != LOCAL:
             with self._lock:
@@ -305,7 +338,9 @@ class Engine:
 
                     self._cluster = DaskExecutor(self.settings)
             return self._cluster.call(ref, self.key(ref))
-        return call_isolated(ref, self.settings, self._workers, self._lock, memo_dir)
+        # while serving, the rebuild that shows the results comes before the demos still running
+        return call_isolated(ref, self.settings, self._workers, self._lock, memo_dir,
+                             nice=BACKGROUND_NICE if background else 0)
 
     def close(self) -> None:
         """End every worker and let go of the cluster (a build or serve is over)."""
