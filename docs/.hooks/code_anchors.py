@@ -31,6 +31,7 @@ button copies exactly the included section.
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
 
@@ -107,6 +108,7 @@ def _block(match: re.Match) -> str:
     return f"<pre><code{attrs}>{lighten_code(code)}</code></pre>"
 
 
+@functools.lru_cache(maxsize=256)  # a pure function of the page's HTML: serve rebuilds reuse it
 def lighten_blocks(html: str) -> str:
     """Every highlighted block of a page, lightened; other ``<pre>`` are left alone."""
     return _BLOCK.sub(_block, html)

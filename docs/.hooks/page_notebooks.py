@@ -7,15 +7,28 @@ itself, executed, with the modules it imports carried in its first cell.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import platform
 from pathlib import Path
 
 import docexec.build_state as dx
+from docexec.deps import current_hash
 from docexec.notebook import notebook_bytes, page_notebook
 from docexec.notebook_post import CellFailure, download, executed, is_notebook_post
-from docexec.record import post_record
+from docexec.reads import StepMemo, ready_keys
+from docexec.record import build_repo_state, post_record
 from docexec.refs import scan_file
+from mdscholar.citations import default_bibliography
 
 _notebooks: dict[str, bytes] = {}  # site-relative path -> notebook JSON
+_memo = StepMemo()  # mkdocs serve: a notebook is written again only when its inputs changed
+_serving = False
+
+
+def on_startup(command, dirty):
+    global _serving
+    _serving = command == "serve"
 
 
 def on_pre_build(config):
@@ -38,9 +51,27 @@ def on_page_markdown(markdown, page, config, files):
             _notebooks[page.url + _notebook_name(page)] = _with_record(
                 download(nb, engine.settings), page, engine)
     elif page.file.src_uri.endswith(".md") and any(s.ref for s in scan_file(src, engine.settings.root)):
-        nb = page_notebook(markdown, page.meta, engine, dx.STATE.page.src)
-        _notebooks[page.url + _notebook_name(page)] = _with_record(nb, page, engine)
+        def write():
+            nb = page_notebook(markdown, page.meta, engine, dx.STATE.page.src)
+            return _with_record(nb, page, engine)
+
+        _notebooks[page.url + _notebook_name(page)] = _memo.run(
+            page.file.src_uri, _signature(markdown, page, engine) if _serving else None, write,
+            engine.settings.root, [engine.settings.cache_dir])
     return markdown
+
+
+def _signature(markdown, page, engine) -> str | None:
+    """What a page's notebook is made from besides the files it opens: None (make it again)
+    when a result is not ready."""
+    keys = ready_keys(engine, dx.STATE.page.refs)
+    if keys is None:
+        return None
+    bib = default_bibliography(engine.settings.root)  # read once per version: not seen opened
+    parts = [markdown, page.meta, page.url, dx.STATE.page.src, keys,
+             build_repo_state(engine.settings.root), platform.python_version(),
+             current_hash(Path(bib)) if bib else None]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _with_record(nb, page, engine) -> bytes:

@@ -1,0 +1,98 @@
+"""What a build step read, so that ``mkdocs serve`` may reuse its output while none of it changed.
+
+A step (converting a page, writing its notebook) is a function of what it is given and of the
+files it opens. ``recording()`` notes the files this thread opens (an audit hook, as the
+worker's ``observe`` does); ``file_hashes`` keeps those under the project with their content
+hash; ``unchanged`` tells whether they are all still the same. The engine's cache is left out:
+its entries are named by the keys a caller compares (``ready_keys``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from .deps import current_hash
+from .params import expand_all
+
+_local = threading.local()
+_installed = False
+_install_lock = threading.Lock()
+
+
+def _audit(event, args):
+    if event == "open":
+        opened = getattr(_local, "opened", None)
+        if opened is not None and isinstance(args[0], (str, bytes, os.PathLike)):
+            opened.add(os.fsdecode(args[0]))
+
+
+@contextmanager
+def recording():
+    """A set that collects the paths this thread opens until the block ends."""
+    global _installed
+    with _install_lock:
+        if not _installed:  # an audit hook stays for the life of the process: add it once
+            sys.addaudithook(_audit)
+            _installed = True
+    outer = getattr(_local, "opened", None)
+    _local.opened = opened = set()
+    try:
+        yield opened
+    finally:
+        _local.opened = outer
+        if outer is not None:  # a step inside a step: the outer one read it too
+            outer.update(opened)
+
+
+def file_hashes(paths, root: Path, skip=()) -> dict[str, str]:
+    """``{absolute path: sha256}`` of the files among ``paths`` under ``root``, except those
+    under ``root/.cache`` and the folders in ``skip``."""
+    root = Path(root).resolve()
+    skipped = {root / ".cache", *(Path(str(s)).resolve() for s in skip)}
+    out = {}
+    for name in paths:
+        path = Path(name).resolve()
+        if root in path.parents and not skipped & set(path.parents) and path.is_file():
+            out[str(path)] = current_hash(path)
+    return out
+
+
+def unchanged(hashes: dict[str, str]) -> bool:
+    return all(current_hash(Path(p)) == digest for p, digest in hashes.items())
+
+
+def ready_keys(engine, refs) -> list[str] | None:
+    """The cache keys of ``refs`` (their ``params=`` combinations), or None when any result
+    is not ready (pending, failed, stale): such a step must always run again."""
+    keys = []
+    for ref in expand_all(list(refs)):
+        key = engine.key(ref)
+        if engine.cached(ref, key) is None:
+            return None
+        keys.append(key)
+    return keys
+
+
+class StepMemo:
+    """Outputs of one kind of step by name, each reused while its signature and reads hold."""
+
+    def __init__(self):
+        self._entries: dict[str, tuple] = {}
+
+    def run(self, name: str, signature: str | None, step, root: Path, skip=()):
+        """``step()``, or its output from last time when ``signature`` (None: never reuse)
+        is the same and no file it opened has changed since."""
+        entry = self._entries.get(name)
+        if signature is not None and entry and entry[0] == signature and unchanged(entry[1]):
+            return entry[2]
+        with recording() as opened:
+            value = step()
+        if signature is None:
+            self._entries.pop(name, None)
+        else:
+            self._entries[name] = (signature, file_hashes(opened, root, skip), value)
+        return value
