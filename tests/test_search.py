@@ -194,6 +194,36 @@ def test_indexing_a_site_without_posts_fails_the_build_naming_the_cause(tmp_path
         hook.on_post_build(SimpleNamespace(site_dir=str(tmp_path)))
 
 
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("names", [
+    ["blog/2026/11/20/a/index.html", "blog/2026/11/21/b/index.html"],
+    ["blog/2026/11/20/a/index.html"],
+    ["blog/a,b/index.html", "blog/c/index.html"],  # a comma would split the glob: all files
+])
+def test_indexing_only_the_marked_pages_gives_the_index_of_the_whole_site(tmp_path, names):
+    import shutil
+
+    whole, marked = tmp_path / "whole", tmp_path / "marked"
+    for i, name in enumerate(names):
+        page = whole / name
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(f"<html lang='zh'><body><main data-pagefind-body><h1>第{i}篇</h1>"
+                        f"<p>交叉熵 损失 第{i}段</p></main></body></html>", encoding="utf-8")
+    for other in ("index.html", "tags/index.html", "blog/archive/2026/index.html"):
+        (whole / other).parent.mkdir(parents=True, exist_ok=True)
+        (whole / other).write_text("<html lang='zh'><body><p>交叉熵 目录</p></body></html>",
+                                   encoding="utf-8")
+    shutil.copytree(whole, marked)
+    hook.index_site(whole)
+    report = hook.index_site(marked, pages=names)
+    assert f"Indexed {len(names)} page" in report
+    assert _files(marked) == _files(whole)
+
+
 def test_a_missing_binary_is_named(tmp_path, monkeypatch):
     def missing():
         raise FileNotFoundError("pagefind_extended")

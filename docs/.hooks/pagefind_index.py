@@ -54,6 +54,7 @@ UNUSED = ["pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
 
 _serving = False
 _fields: dict[str, dict[str, str]] = {}  # page source -> its topic and terms fields
+_marked: list[str] = []  # output paths of the posts this build marked for indexing
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _HEADING = re.compile(r"<h([1-4])\b[^>]*>(.*?)</h\1>", re.S)
@@ -66,6 +67,11 @@ _ARTICLE = '<article class="md-content__inner md-typeset">'
 def on_startup(command, dirty):
     global _serving
     _serving = command == "serve"
+
+
+def on_pre_build(config):
+    _fields.clear()
+    _marked.clear()
 
 
 @lru_cache(maxsize=1)
@@ -156,6 +162,7 @@ def on_post_page(output, page, config):
     fields = "".join(f'<span hidden data-pagefind-meta="{name}:{html_lib.escape(value)}"></span>'
                      for name, value in _fields.get(page.file.src_uri, {}).items() if value)
     marked = _ARTICLE[:-1] + " data-pagefind-body>" + fields
+    _marked.append(getattr(page.file, "dest_uri", None))
     return output.replace(_ARTICLE, marked, 1)
 
 
@@ -166,9 +173,12 @@ def executable() -> Path:
     return get_executable()
 
 
-def index_site(site_dir: Path, timeout: float = TIMEOUT) -> str:
+def index_site(site_dir: Path, timeout: float = TIMEOUT, pages: list[str] | None = None) -> str:
     """Index ``site_dir`` into ``site_dir/pagefind``; the binary's report. Raises
-    ``RuntimeError`` naming the cause when indexing fails or finds no post."""
+    ``RuntimeError`` naming the cause when indexing fails or finds no post.
+
+    ``pages`` (paths under ``site_dir``), when given, are the only files Pagefind reads: the
+    same index, without parsing the ~60 pages that have nothing marked (a third of its time)."""
     try:
         binary = executable()
     except (ImportError, FileNotFoundError) as e:
@@ -177,6 +187,8 @@ def index_site(site_dir: Path, timeout: float = TIMEOUT) -> str:
     args = [str(binary), "--site", str(site_dir), "--output-subdir", BUNDLE]
     for selector in EXCLUDE:
         args += ["--exclude-selectors", selector]
+    if pages and not any(set(p) & set("{},*?[]!\\") for p in pages):  # else: all files
+        args += ["--glob", pages[0] if len(pages) == 1 else "{" + ",".join(sorted(pages)) + "}"]
     env = {**os.environ, "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": CHUNK_SIZE}
     shutil.rmtree(site_dir / BUNDLE, ignore_errors=True)
     try:
@@ -200,7 +212,7 @@ def index_site(site_dir: Path, timeout: float = TIMEOUT) -> str:
 def on_post_build(config):
     site_dir = Path(config.site_dir)
     try:
-        report = index_site(site_dir)
+        report = index_site(site_dir, pages=list(_marked) if all(_marked) else None)
     except RuntimeError as e:
         message = f"search index not built: {e}"
         if not _serving:
