@@ -44,6 +44,47 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+class TextStore:
+    """Outputs of a pure function by the sha256 of its inputs (``key``), in memory and in
+    ``folder``: each file starts with its key, so one that is not what its name promises is
+    ignored. A read-only or missing folder only means computing again."""
+
+    def __init__(self, folder: Path | None = None, limit: int = 4096):
+        self.folder, self._limit = folder, limit
+        self._memory: dict[str, str] = {}
+
+    def _path(self, key: str) -> Path | None:
+        return self.folder / key[:2] / f"{key}.html" if self.folder else None
+
+    def get(self, key: str) -> str | None:
+        text = self._memory.get(key)
+        path = self._path(key)
+        if text is None and path is not None:
+            try:
+                stored, _, text = path.read_text(encoding="utf-8").partition("\n")
+                if stored != key:
+                    text = None
+            except (OSError, UnicodeDecodeError):
+                text = None
+            if text is not None:
+                self._remember(key, text)
+        return text
+
+    def put(self, key: str, text: str) -> None:
+        path = self._path(key)
+        if path is not None:
+            try:
+                atomic_write(path, f"{key}\n{text}".encode("utf-8"))
+            except OSError:
+                pass
+        self._remember(key, text)
+
+    def _remember(self, key: str, text: str) -> None:
+        if len(self._memory) > self._limit:
+            self._memory.clear()
+        self._memory[key] = text
+
+
 class CacheError(OSError):
     """The result cache could not be written: full, read-only, or not a folder."""
 

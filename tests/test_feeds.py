@@ -165,6 +165,27 @@ def test_feed_html_makes_links_absolute_and_keeps_one_figure_and_mathml():
     assert "<mi>x</mi></math>" in out and 'display="block"' in out  # the page's MathML, kept
 
 
+def test_feed_bodies_kept_on_disk_are_used_only_under_their_own_key(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(feeds_hook._store, "_memory", {})
+    monkeypatch.setattr(feeds_hook._store, "folder", None)
+    feeds_hook.on_config(SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml")))
+    bodies = ['<p><a href="a/">一</a></p>', '<p><a href="b/">二</a></p>']
+    url = "https://blog.example.org/blog/post/"
+    expected = [feeds_hook._feed_html(b, url) for b in bodies]
+    assert [feeds_hook.feed_html(b, url) for b in bodies] == expected  # computed, stored
+    files = sorted((tmp_path / ".cache" / "feeds").rglob("*.html"))
+    assert len(files) == 2
+    feeds_hook._store._memory.clear()
+    assert [feeds_hook.feed_html(b, url) for b in bodies] == expected  # from the disk
+    assert feeds_hook.feed_html(bodies[0], "https://other.example/") != expected[0]  # URL in key
+    for path in files:  # another body under this name: not used
+        path.write_text(path.read_text().split("\n", 1)[0][::-1] + "\n<p>forged</p>")
+    feeds_hook._store._memory.clear()
+    assert [feeds_hook.feed_html(b, url) for b in bodies] == expected
+
+
 def test_cdata_survives_a_body_that_contains_the_cdata_end():
     xml = ('<rss version="2.0"><channel><title>t</title><link>https://x/</link>'
            "<description>d</description><item><title>a</title><description>s</description>"

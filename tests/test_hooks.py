@@ -156,7 +156,7 @@ def cached_highlighting(tmp_path, monkeypatch):
     import pymdownx.highlight
 
     monkeypatch.setattr(pymdownx.highlight, "highlight", pymdownx.highlight.highlight)
-    monkeypatch.setattr(highlight_cache, "_memory", {})
+    monkeypatch.setattr(highlight_cache._store, "_memory", {})
     (tmp_path / "mkdocs.yml").write_text("site_name: t\n")
     highlight_cache.on_config(SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml")))
     return tmp_path / ".cache" / "highlight"
@@ -182,7 +182,7 @@ def test_cached_highlighting_renders_exactly_what_pygments_renders(code, lang, t
         expected = _render(fence)
         pymdownx.highlight.highlight = highlight_cache.cached_highlight
         assert _render(fence) == expected  # computed, then from memory
-        highlight_cache._memory.clear()
+        highlight_cache._store._memory.clear()
         assert _render(fence) == expected  # from the disk cache, when there is one
     finally:
         pymdownx.highlight.highlight = original
@@ -197,5 +197,5 @@ def test_the_key_holds_the_options_and_a_wrong_disk_entry_is_recomputed(cached_h
     assert len(files) == 2  # one entry per key
     for path in files:  # another block's HTML under this name: not served
         path.write_text(path.read_text().split("\n", 1)[0][::-1] + "\n<p>forged</p>")
-    highlight_cache._memory.clear()
+    highlight_cache._store._memory.clear()
     assert _render(fence) == with_numbers and "forged" not in _render(fence, linenums=False)

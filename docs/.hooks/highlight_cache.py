@@ -17,12 +17,11 @@ from pathlib import Path
 import pygments
 import pymdownx.highlight
 
-from docexec.cache import atomic_write
+from docexec.cache import TextStore
 
 _highlight = pygments.highlight
 _VERSIONS = (pygments.__version__, metadata.version("pymdown-extensions"))
-_memory: dict[str, str] = {}
-_folder: Path | None = None
+_store = TextStore()  # its folder is set per build (on_config)
 
 
 def _key(src: str, lexer, formatter) -> str:
@@ -37,30 +36,14 @@ def cached_highlight(src, lexer, formatter, outfile=None):
     if outfile is not None or lexer.filters:  # (pymdownx passes neither)
         return _highlight(src, lexer, formatter, outfile)
     key = _key(src, lexer, formatter)
-    html = _memory.get(key)
-    path = _folder / key[:2] / f"{key}.html" if _folder else None
-    if html is None and path is not None:
-        try:
-            stored_key, _, html = path.read_text(encoding="utf-8").partition("\n")
-            if stored_key != key:  # not what this name promises: highlight again
-                html = None
-        except (OSError, UnicodeDecodeError):
-            html = None
+    html = _store.get(key)
     if html is None:
         html = _highlight(src, lexer, formatter)
-        if path is not None:
-            try:
-                atomic_write(path, f"{key}\n{html}".encode("utf-8"))
-            except OSError:  # a read-only checkout still builds; it only highlights again
-                pass
-    if len(_memory) > 4096:
-        _memory.clear()
-    _memory[key] = html
+        _store.put(key, html)
     return html
 
 
 def on_config(config):
-    global _folder
-    _folder = Path(config.config_file_path).resolve().parent / ".cache" / "highlight"
+    _store.folder = Path(config.config_file_path).resolve().parent / ".cache" / "highlight"
     pymdownx.highlight.highlight = cached_highlight
     return config
