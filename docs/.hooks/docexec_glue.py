@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from docexec.outputs import FIGURE_DIR
 from docexec.page_html import report
 from docexec.refs import Ref, scan_tree
 from docexec.runner import Failure
-from docexec.settings import Settings
+from docexec.settings import LOCAL, Settings
 
 _serving = False
 EXT = "docexec.extension"
@@ -95,7 +96,21 @@ def on_serve(server, config, builder):
     _server = server
     _poll_often(server.observer)
     _watch_dependencies()
+    threading.Thread(target=_start_forkserver, name="docexec-warmup", daemon=True).start()
     return server
+
+
+def _start_forkserver() -> None:
+    """Start the workers' forkserver (it preloads numpy, torch, matplotlib: ~2 s) now, not at
+    the author's first edit, which would otherwise wait for it."""
+    import multiprocessing.forkserver
+
+    from docexec.isolated import _mp_context  # the context every local call uses
+
+    settings = dx.engine().settings
+    if settings.executor == LOCAL and not settings.disabled:
+        _mp_context(settings)
+        multiprocessing.forkserver.ensure_running()
 
 
 POLL_SECONDS = 0.05  # a poll takes well under a millisecond for this site's few hundred files
