@@ -9,6 +9,8 @@ its entries are named by the keys a caller compares (``ready_keys``).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sys
 import threading
@@ -63,6 +65,11 @@ def file_hashes(paths, root: Path, skip=()) -> dict[str, str]:
 
 def unchanged(hashes: dict[str, str]) -> bool:
     return all(current_hash(Path(p)) == digest for p, digest in hashes.items())
+
+
+def signature(*parts) -> str:
+    """One hash of everything a step is given (JSON; what JSON cannot hold, by its ``str``)."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def ready_keys(engine, refs) -> list[str] | None:

@@ -81,9 +81,10 @@ class Engine:
         self._latest: dict[tuple, dict | Failure] = {}  # a block's last outcome, whatever its key
         self._inflight: dict[str, Future] = {}  # keys computing in the background
         self._awaited: set[str] = set()  # keys a serve build is waiting for (SERVE_WAIT)
-        self._deadline: float | None = None  # when the build under way stops waiting
-        self._budgeted = False  # between begin_build and end_build: one SERVE_WAIT per build
-        self._build_files: dict[str, dict] | None = None  # module -> its files, in a build
+        # between begin_build and end_build: module -> its dependency files, and when the build
+        # stops waiting for stale blocks (one SERVE_WAIT per build)
+        self._build_files: dict[str, dict] | None = None
+        self._deadline: float | None = None
         self._background: ThreadPoolExecutor | None = None
         self._workers: set = set()  # worker processes running now (shutdown ends them)
         self._cluster = None  # the Dask executor, when settings.executor names a scheduler
@@ -148,15 +149,15 @@ class Engine:
         an edit made meanwhile starts the next build, which sees it)."""
         self.forget_failures()
         with self._lock:
-            self._budgeted, self._deadline, self._build_files = True, None, {}
+            self._build_files, self._deadline = {}, None
 
     def end_build(self) -> None:
         with self._lock:
-            self._budgeted, self._deadline, self._build_files = False, None, None
+            self._build_files, self._deadline = None, None
 
     def _wait_seconds(self) -> float:
         with self._lock:
-            if not self._budgeted:
+            if self._build_files is None:  # not in a build: each call waits on its own
                 return SERVE_WAIT
             if self._deadline is None:
                 self._deadline = time.monotonic() + SERVE_WAIT
@@ -268,7 +269,7 @@ class Engine:
                     max_workers=max(1, self.settings.jobs), thread_name_prefix="docexec")
             log.info("docexec: %s: computing %s in the background; the page shows its previous "
                      "result until it is ready", ref.where, ref.call)
-            future = self._background.submit(self._execute, key, ref, None, True)
+            future = self._background.submit(self._execute, key, ref, background=True)
             self._inflight[key] = future
 
         def finished(_future):

@@ -7,8 +7,6 @@ itself, executed, with the modules it imports carried in its first cell.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import platform
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import docexec.build_state as dx
 from docexec.deps import current_hash
 from docexec.notebook import notebook_bytes, page_notebook
 from docexec.notebook_post import CellFailure, download, executed, is_notebook_post
-from docexec.reads import StepMemo, ready_keys
+from docexec.reads import StepMemo, ready_keys, signature
 from docexec.record import build_repo_state, post_record
 from docexec.refs import scan_file
 from mdscholar.citations import default_bibliography
@@ -71,7 +69,7 @@ def _signature(markdown, page, engine) -> str | None:
     parts = [markdown, page.meta, page.url, dx.STATE.page.src, keys,
              build_repo_state(engine.settings.root), platform.python_version(),
              current_hash(Path(bib)) if bib else None]
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    return signature(*parts)
 
 
 def _with_record(nb, page, engine) -> bytes:

@@ -22,8 +22,6 @@ build converts every page, and a page's warnings are logged by every build.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import logging
 from pathlib import Path
 
@@ -31,7 +29,8 @@ import jinja2
 
 import docexec.build_state as dx
 from docexec.deps import current_hash
-from docexec.reads import file_hashes, ready_keys, recording, unchanged
+from docexec.reads import file_hashes, ready_keys, recording, signature, unchanged
+from mdscholar.citations import default_bibliography
 
 _serving = False
 _pages: dict[str, dict] = {}  # src_uri -> the last conversion and what it was computed from
@@ -110,20 +109,16 @@ def _install() -> None:
     Page.render, Excerpt.render, Theme.get_env = render, render_excerpt, theme_env
 
 
-def _digest(*parts) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
-
-
 def _site_digest(config, files) -> str:
     """The files and URLs of the site, ``mkdocs.yml`` and the bibliography, once per build."""
     if id(files) not in _site:
         names = sorted((f.src_uri, f.url, f.dest_uri) for f in files)
         extra = [Path(config.config_file_path)]
-        bib = (config.mdx_configs.get("mdscholar.citations") or {}).get("bibliography")
+        bib = default_bibliography(dx.engine().settings.root)  # read once per version
         if bib:
-            extra.append(Path(config.config_file_path).parent / bib)
+            extra.append(Path(bib))
         _site.clear()
-        _site[id(files)] = _digest(names, [(str(p), current_hash(p)) for p in extra])
+        _site[id(files)] = signature(names, [(str(p), current_hash(p)) for p in extra])
     return _site[id(files)]
 
 
@@ -139,11 +134,11 @@ def _results_state(page) -> list | None:
 
 def _render_page(page, config, files, render) -> None:
     state = _results_state(page)
-    signature = None if state is None else _digest(
+    inputs = None if state is None else signature(
         page.markdown, page.meta, page.url, page.file.src_uri, page.file.dest_uri,
         dx.STATE.show_tracebacks, state, _site_digest(config, files))
     entry = _pages.get(page.file.src_uri)
-    if signature is not None and entry and entry["signature"] == signature \
+    if inputs is not None and entry and entry["signature"] == inputs \
             and unchanged(entry["reads"]):
         _replay(page, entry, files)
         STATS["reused"] += 1
@@ -156,13 +151,13 @@ def _render_page(page, config, files, render) -> None:
             render(page, config, files)
     finally:
         used, dx.STATE.figures_used = dx.STATE.figures_used, figures | dx.STATE.figures_used
-    clean = (signature is not None and len(dx.STATE.failures) == failures
+    clean = (inputs is not None and len(dx.STATE.failures) == failures
              and not dx.STATE.page.unrendered() and _results_state(page) == state)
     if not clean:
         _pages.pop(page.file.src_uri, None)
         return
     _pages[page.file.src_uri] = {
-        "signature": signature, "figures": used,
+        "signature": inputs, "figures": used,
         "reads": file_hashes(opened, dx.engine().settings.root, [dx.engine().settings.cache_dir]),
         "rendered": dx.STATE.rendered - rendered, "content": page.content,
         "toc": copy.deepcopy(page.toc), "title": page._title_from_render,
@@ -187,10 +182,10 @@ def _replay(page, entry, files) -> None:
 def _render_excerpt(excerpt, view, separator, render) -> None:
     post = excerpt.post
     site = next(iter(_site.values()), None)  # this build's, from the pages converted before
-    signature = _digest(post.markdown, post.content, post.title, post.url, post.file.src_uri,
+    inputs = signature(post.markdown, post.content, post.title, post.url, post.file.src_uri,
                         view.url, separator, site)
     entry = _excerpts.get((post.file.src_uri, view.url))
-    if site is not None and entry is not None and entry["signature"] == signature:
+    if site is not None and entry is not None and entry["signature"] == inputs:
         excerpt.markdown, excerpt.content = entry["markdown"], entry["content"]
         excerpt.more, excerpt.toc = entry["more"], copy.deepcopy(entry["toc"])
         STATS["excerpts_reused"] += 1
@@ -198,6 +193,6 @@ def _render_excerpt(excerpt, view, separator, render) -> None:
     STATS["excerpts_converted"] += 1
     render(excerpt, view, separator)
     _excerpts[(post.file.src_uri, view.url)] = {
-        "signature": signature, "markdown": excerpt.markdown, "content": excerpt.content,
+        "signature": inputs, "markdown": excerpt.markdown, "content": excerpt.content,
         "more": excerpt.more, "toc": copy.deepcopy(excerpt.toc)}
 
