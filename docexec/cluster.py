@@ -33,6 +33,7 @@ from .settings import LOCAL, Settings
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler
 NO_WORKER_GRACE = 60.0  # seconds a task may wait while the cluster has no worker at all
+POLL_SECONDS = 0.05  # how often a waiting build thread looks at its task
 # what a worker needs to run a call as this build would (the rest is the build's business)
 _SENT = ("root", "timeout", "memory_limit", "packages", "key_packages", "preload", "allow",
          "max_text_bytes", "max_figure_bytes")
@@ -109,18 +110,20 @@ class DaskExecutor:
 
         idle_since = None
         while True:
-            try:
-                return future.result(timeout=1)
-            except TimeoutError:
-                pass
-            except KilledWorker as exc:
-                return {"ok": False, "error": (
-                    f"WorkerDied: every Dask worker that ran it died ({exc}); the scheduler "
-                    "retried it on other workers before giving up (allowed-failures)")}
-            except Exception as exc:  # noqa: BLE001 - the scheduler went away, or worse
-                return {"ok": False, "error": (
-                    f"ExecutorFailed: the Dask cluster at {self.address} could not run it "
-                    f"({type(exc).__name__}: {exc})")}
+            # the future's own status, read here; Future.result(timeout=...) in a loop would
+            # now and then fail by itself (UnboundLocalError, dask/distributed#8514)
+            if future.done():
+                try:
+                    return future.result()
+                except KilledWorker as exc:
+                    return {"ok": False, "error": (
+                        f"WorkerDied: every Dask worker that ran it died ({exc}); the scheduler "
+                        "retried it on other workers before giving up (allowed-failures)")}
+                except Exception as exc:  # noqa: BLE001 - the scheduler went away, or worse
+                    return {"ok": False, "error": (
+                        f"ExecutorFailed: the Dask cluster at {self.address} could not run it "
+                        f"({type(exc).__name__}: {exc})")}
+            time.sleep(POLL_SECONDS)
             if client.status not in ("running", "connecting", "newly-created"):
                 return {"ok": False, "error": (
                     f"ExecutorFailed: lost the connection to the Dask scheduler at "
