@@ -4,7 +4,7 @@
 ``<span class="arithmatex">\\(...\\)</span>`` / ``<div class="arithmatex">\\[...\\]</div>``;
 this extension's postprocessor replaces each with Temml's MathML (``<math>``), which browsers
 lay out natively with the OpenType math font the site serves (``docs/assets/math/temml.css``,
-a Latin Modern Math subset). No JavaScript and no CDN in pages; feed readers get the same MathML.
+Latin Modern Math cut by each build to what its formulas draw: ``mdmathml/font.py``). No JavaScript and no CDN in pages; feed readers get the same MathML.
 A formula Temml cannot parse is reported through the ``mkdocs`` logger (so ``--strict`` fails)
 and left as code. The vendored files are refreshed by ``python -m mdmathml.vendor``.
 """

@@ -5,8 +5,10 @@
 - ``docs/assets/math/Temml.woff2``: Temml's small font (primes and \\mathscr in Chromium, MIT);
 - ``docs/assets/math/latinmodern-math-subset.woff2``: Latin Modern Math (GUST Font License, from
   Debian's ``fonts-lmodern``), subset to the Unicode blocks formulas use and renamed as the licence
-  asks of a derived work. ``tests/test_mdmathml.py`` checks that every character a built page puts
-  in a formula is in it; when a post needs more, add its block to ``RANGES`` and run this again.
+  asks of a derived work. It is the source each build cuts the served font from (only the
+  characters the formulas draw: ``mdmathml/font.py``); ``tests/test_site.py`` checks that every
+  character a built page draws in a formula is in that cut. When a post needs a block outside
+  ``RANGES``, add it there and run this again.
 
 Needs npm's ``node_modules`` (``npm ci``), Debian's ``fonts-lmodern``, fontTools (installed with
 matplotlib) and brotli (the test extra) for WOFF2.

@@ -6,10 +6,13 @@ import importlib.util
 import sys
 import calendar
 import os
+import re
 from datetime import date, datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from mkdocs.exceptions import PluginError
 
 from site_build import REPO
 
@@ -199,3 +202,76 @@ def test_the_key_holds_the_options_and_a_wrong_disk_entry_is_recomputed(cached_h
         path.write_text(path.read_text().split("\n", 1)[0][::-1] + "\n<p>forged</p>")
     highlight_cache._store._memory.clear()
     assert _render(fence) == with_numbers and "forged" not in _render(fence, linenums=False)
+
+
+# --- math_font: the math font cut to what the formulas draw, preloaded ------------------------
+
+math_font = _load("math_font")
+_MATH_PAGE = ('<head><link rel="stylesheet" href="../../assets/math/temml.css"></head>'
+              '<body><math><mi>x</mi><mo>+</mo><mn>1</mn></math></body>')
+
+
+def _math_build(tmp_path, html=_MATH_PAGE):
+    """One build's hook calls for a site whose only formula is ``html``'s."""
+    from mdmathml.vendor import FONT
+
+    docs, site = tmp_path / "docs", tmp_path / "site"
+    (docs / "assets" / "math").mkdir(parents=True, exist_ok=True)
+    (docs / "assets" / "math" / FONT).write_bytes((REPO / "docs" / "assets" / "math" / FONT).read_bytes())
+    (site / "assets" / "math").mkdir(parents=True, exist_ok=True)
+    (site / "assets" / "math" / "temml.css").write_text(f"src: url('{FONT}') format('woff2');")
+    config = SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml"), docs_dir=str(docs),
+                             site_dir=str(site))
+    math_font.on_config(config)
+    math_font.on_pre_build(config)
+    math_font.on_page_content(html, None, config, None)
+    math_font.on_env(None, config, None)
+    return config
+
+
+def test_math_font_preloads_the_subset_on_pages_with_formulas(tmp_path):
+    config = _math_build(tmp_path)
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="blog/posts/a.md"))
+    out = math_font.on_post_page(_MATH_PAGE, page, config)
+    name = math_font._font["name"]
+    assert re.fullmatch(r"lm-math-[0-9a-f]{16}\.woff2", name)
+    assert out.count('rel="preload"') == 1
+    assert (f'<link rel="preload" href="../../assets/math/{name}" as="font" type="font/woff2" '
+            'crossorigin><link rel="stylesheet" href="../../assets/math/temml.css">') in out
+    plain = _MATH_PAGE.replace("<math><mi>x</mi><mo>+</mo><mn>1</mn></math>", "<p>x + 1</p>")
+    assert math_font.on_post_page(plain, page, config) == plain
+    math_font.on_post_build(config)
+    site = Path(config.site_dir) / "assets" / "math"
+    assert f"url('{name}')" in (site / "temml.css").read_text()
+    assert (site / name).read_bytes() == math_font._font["data"]
+
+
+def test_math_font_refuses_a_formula_added_after_conversion(tmp_path):
+    config = _math_build(tmp_path)
+    late = _MATH_PAGE.replace("<mn>1</mn>", "<mn>1</mn><mo>∮</mo>")
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="blog/posts/late.md"))
+    with pytest.raises(PluginError, match=r"blog/posts/late\.md draws '∮"):
+        math_font.on_post_page(late, page, config)
+
+
+def test_math_font_cuts_again_when_the_cached_subset_is_damaged(tmp_path):
+    math_font._memory.clear()  # an earlier test's build cut the same subset
+    _math_build(tmp_path)
+    good = math_font._font["data"]
+    [cached] = (tmp_path / ".cache" / "mathfont").glob("*.woff2")
+    assert cached.read_bytes() == good
+    cached.write_bytes(good[: len(good) // 2])  # a write cut short
+    math_font._memory.clear()
+    _math_build(tmp_path)
+    assert math_font._font["data"] == good and cached.read_bytes() == good
+
+
+def test_math_font_names_what_is_missing(tmp_path):
+    from mkdocs.structure.files import Files
+
+    with pytest.raises(PluginError, match="latinmodern-math-subset.woff2 is missing"):
+        math_font.on_files(Files([]), SimpleNamespace())
+    config = _math_build(tmp_path)
+    (Path(config.site_dir) / "assets" / "math" / "temml.css").write_text("src: url('other.woff2');")
+    with pytest.raises(PluginError, match=r"temml\.css has 0 url"):
+        math_font.on_post_build(config)

@@ -80,3 +80,105 @@ def test_the_vendored_temml_is_the_one_package_json_pins():
     if not installed.exists():
         pytest.skip("node_modules not installed (npm ci)")
     assert installed.read_bytes() == mdmathml.TEMML_JS.read_bytes(), "run python -m mdmathml.vendor"
+
+
+# --- the math font a build serves (mdmathml/font.py) -----------------------------------------
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from mdmathml import font as math_font  # noqa: E402
+from mdmathml.vendor import FONT  # noqa: E402
+
+VENDORED = REPO / "docs" / "assets" / "math" / FONT
+
+
+def _italic_by_offset(c: str) -> int | None:
+    """Mathematical Italic by the layout of the Unicode blocks (not by character names)."""
+    p = ord(c)
+    if c == "h":
+        return 0x210E
+    if "a" <= c <= "z":
+        return 0x1D44E + p - ord("a")
+    if "A" <= c <= "Z":
+        return 0x1D434 + p - ord("A")
+    if 0x3B1 <= p <= 0x3C9:
+        return 0x1D6FC + p - 0x3B1
+    if 0x391 <= p <= 0x3A9 and p != 0x3A2:
+        return 0x1D6E2 + p - 0x391
+    return None
+
+
+@given(st.sampled_from([chr(p) for p in [*range(0x41, 0x5B), *range(0x61, 0x7B),
+                                          *range(0x391, 0x3AA), *range(0x3B1, 0x3CA)] if p != 0x3A2]))
+def test_italic_form_of_latin_and_greek_letters(letter):
+    assert math_font.italic_form(ord(letter)) == _italic_by_offset(letter)
+
+
+@pytest.mark.parametrize("char, italic", [("∂", 0x1D715), ("∇", 0x1D6FB), ("ϵ", 0x1D716),
+                                          ("1", None), ("+", None), ("中", None), ("∑", None)])
+def test_italic_form_of_symbols(char, italic):
+    assert math_font.italic_form(ord(char)) == italic
+
+
+def test_drawn_codepoints_reads_formulas_only():
+    page = ('<p>text outside ∞</p><math><mi>x</mi><mo>&lt;</mo><mn>2</mn>'
+            '<mtext>if 中</mtext><annotation encoding="application/x-tex">\\zeta</annotation></math>'
+            '<p>between ∮</p><math display="block"><mi mathvariant="normal">Σ</mi><mo>&#x2211;</mo></math>')
+    points = math_font.drawn_codepoints(page)
+    drawn = set("x<2if中Σ∑")
+    italics = {_italic_by_offset(c) for c in drawn} - {None}
+    assert points == {ord(c) for c in drawn} | italics
+    assert math_font.drawn_codepoints("<p>no formula: x &lt; y</p>") == set()
+    # a square root draws √ though no text holds it; an nth root too
+    for root in ("<msqrt><mn>2</mn></msqrt>", "<mroot><mn>2</mn><mn>3</mn></mroot>"):
+        assert 0x221A in math_font.drawn_codepoints(f"<math>{root}</math>")
+    assert 0x221A not in math_font.drawn_codepoints("<math><mn>2</mn></math><p>msqrt</p>")
+
+
+def _cmap(data: bytes) -> set[int]:
+    import io
+
+    from fontTools.ttLib import TTFont
+    return set(TTFont(io.BytesIO(data)).getBestCmap())
+
+
+@pytest.fixture(scope="module")
+def vendored() -> bytes:
+    return VENDORED.read_bytes()
+
+
+def test_subset_holds_exactly_the_asked_characters_the_source_has(vendored):
+    asked = {ord(c) for c in "x(=∑√中"} | {0x1D465}
+    data = math_font.subset_woff2(vendored, asked)
+    assert data[:4] == b"wOF2"
+    held = _cmap(data)
+    assert (asked & _cmap(vendored)) | {0x20} <= held <= _cmap(vendored)
+    assert not held & {ord(c) for c in "QZ∫∮ωℵ"}  # not asked, not drawn with what was
+    assert len(data) < len(vendored) / 10
+
+
+def test_subset_keeps_what_drawing_needs(vendored):
+    import io
+
+    from fontTools.ttLib import TTFont
+    font = TTFont(io.BytesIO(math_font.subset_woff2(vendored, {ord("("), ord("∑"), ord("x")})))
+    variants = font["MATH"].table.MathVariants
+    paren = font.getBestCmap()[ord("(")]
+    index = variants.VertGlyphCoverage.glyphs.index(paren)
+    construction = variants.VertGlyphConstruction[index]
+    assert construction.VariantCount > 1  # taller parentheses for taller contents
+    glyphs = set(font.getGlyphOrder())
+    assert all(r.VariantGlyph in glyphs for r in construction.MathGlyphVariantRecord)
+    features = {r.FeatureTag for r in font["GSUB"].table.FeatureList.FeatureRecord}
+    assert "ssty" in features  # script-style forms in sub- and superscripts (Firefox)
+    assert font["MATH"].table.MathConstants.AxisHeight == \
+        TTFont(io.BytesIO(vendored))["MATH"].table.MathConstants.AxisHeight
+
+
+def test_subset_is_the_same_bytes_each_time_and_keyed_by_its_inputs(vendored):
+    asked = {ord(c) for c in "abc"}
+    assert math_font.subset_woff2(vendored, asked) == math_font.subset_woff2(vendored, set(asked))
+    key = math_font.subset_key(vendored, asked)
+    assert key == math_font.subset_key(vendored, set(asked))
+    assert key != math_font.subset_key(vendored, asked | {ord("d")})
+    assert key != math_font.subset_key(b"\0" + vendored, asked)

@@ -132,20 +132,61 @@ def test_no_formula_on_any_page_renders_as_an_error_or_raw_tex(built_site):
 _NOT_IN_LATIN_MODERN = {0x2061, 0x2062, 0x2063, 0x203E}
 
 
+def _served_math_font(built_site):
+    """The font file the built temml.css names (docs/.hooks/math_font.py writes both)."""
+    css = (built_site / "assets" / "math" / "temml.css").read_text(encoding="utf-8")
+    names = re.findall(r"url\('(lm-math-[0-9a-f]{16}\.woff2)'\)", css)
+    assert len(names) == 1, names
+    return built_site / "assets" / "math" / names[0]
+
+
+def _italic(char: str) -> int | None:
+    """The italic a browser draws a one-letter <mi> with (Mathematical Italic, by block offset)."""
+    p = ord(char)
+    if char == "h":
+        return 0x210E
+    for first, last, italic in ((0x61, 0x7A, 0x1D44E), (0x41, 0x5A, 0x1D434),
+                                (0x3B1, 0x3C9, 0x1D6FC), (0x391, 0x3A9, 0x1D6E2)):
+        if first <= p <= last:
+            return italic + p - first
+    return None
+
+
 def test_the_math_font_has_every_character_a_formula_draws(built_site):
-    """The font is a subset (mdmathml/vendor.py): a formula must not fall back to another font."""
+    """The served font is cut to the formulas: a formula must not fall back to another font,
+    in the characters its MathML holds, the italics a browser draws one-letter <mi> with, or
+    the radical sign of a root."""
     from fontTools.ttLib import TTFont
 
     from mdmathml.vendor import FONT
 
-    font = TTFont(built_site / "assets" / "math" / FONT)
-    covered = set(font.getBestCmap())
+    font_file = _served_math_font(built_site)
+    covered = set(TTFont(font_file).getBestCmap())
     missing = {}
     for page in sorted(built_site.rglob("*.html")):
-        for char in check_math(page.read_text(encoding="utf-8")).math_chars:
-            if not char.isspace() and ord(char) not in covered | _NOT_IN_LATIN_MODERN:
-                missing.setdefault(f"U+{ord(char):04X} {char}", str(page.relative_to(built_site)))
+        text = page.read_text(encoding="utf-8")
+        drawn = {ord(c) for c in check_math(text).math_chars if not c.isspace()}
+        drawn |= {_italic(c) for c in re.findall(r"<mi>(.)</mi>", text)} - {None}
+        if re.search(r"<m(sqrt|root)[\s>]", text):  # the radical sign: drawn, in no text node
+            drawn.add(0x221A)
+        for point in drawn - covered - _NOT_IN_LATIN_MODERN:
+            missing.setdefault(f"U+{point:04X} {chr(point)}", str(page.relative_to(built_site)))
     assert not missing, missing
+    # the vendored font (every block a formula may use) stays out of the site: readers get the cut
+    assert not (built_site / "assets" / "math" / FONT).exists()
+    assert font_file.stat().st_size < 100_000
+
+
+def test_pages_with_formulas_preload_the_served_math_font(built_site):
+    name = _served_math_font(built_site).name
+    pages = [p for p in built_site.rglob("*.html") if "<math" in p.read_text(encoding="utf-8")]
+    assert len(pages) >= len(posts()) - 1
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="font" type="font/woff2" '
+                              r'crossorigin>', text)
+        assert len(preloads) == 1, page
+        assert (page.parent / preloads[0]).resolve() == (built_site / "assets/math" / name).resolve()
 
 
 def test_no_broken_internal_links_or_anchors(built_site):

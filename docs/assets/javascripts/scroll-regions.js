@@ -6,9 +6,14 @@
   "use strict";
 
   function mark() {
-    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
-      if (wrap.scrollWidth <= wrap.clientWidth + 1 || wrap.hasAttribute("tabindex")) return;
-      var caption = wrap.closest("figure") && wrap.closest("figure").querySelector("figcaption");
+    var wraps = document.querySelectorAll(".md-typeset__scrollwrap:not([tabindex])");
+    // every width read before any attribute is written: one layout, not one per table
+    var wide = Array.prototype.filter.call(wraps, function (wrap) {
+      return wrap.scrollWidth > wrap.clientWidth + 1;
+    });
+    wide.forEach(function (wrap) {
+      var figure = wrap.closest("figure");
+      var caption = figure && figure.querySelector("figcaption");
       wrap.setAttribute("tabindex", "0");
       wrap.setAttribute("role", "region");
       wrap.setAttribute("aria-label", caption ? caption.textContent : "表格（可左右滚动）");
