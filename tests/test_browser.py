@@ -127,7 +127,7 @@ def test_palette_toggle_swaps_figure_variants(browser, base_url):
         p.locator(".docexec-figure").first.scroll_into_view_if_needed()
         assert _visible(p, 'img[src$="#only-light"]')
         assert not _visible(p, 'img[src$="#only-dark"]')
-        p.locator("form[data-md-component=palette] label:visible").first.click()
+        p.locator("form[data-md-palette] label:visible").first.click()
         p.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
         dark = p.locator('.docexec-figure img[src$="#only-dark"]').first
         dark.scroll_into_view_if_needed()
@@ -138,6 +138,35 @@ def test_palette_toggle_swaps_figure_variants(browser, base_url):
         assert not page.errors, page.errors
         page.screenshot(ARTIFACTS / "cross-entropy-dark-viewport.png", full_page=False)
         page.screenshot(ARTIFACTS / "cross-entropy-dark.png")
+    finally:
+        page.close()
+
+
+_BODY_SCHEME = "document.body.getAttribute('data-md-color-scheme')"
+_TOGGLE = "form[data-md-palette] label:visible"
+
+
+@pytest.mark.parametrize("system, other", [("light", "slate"), ("dark", "default")])
+def test_palette_follows_the_system_until_chosen_then_keeps_the_choice(browser, base_url, system,
+                                                                       other):
+    """The site's own toggle (partials/javascripts/palette.html, not Material's component)."""
+    mine = {"light": "default", "dark": "slate"}[system]
+    page = Page(browser, scheme=system)
+    try:
+        p = page.open(base_url + "blog/")
+        assert p.evaluate(_BODY_SCHEME) == mine
+        assert p.locator(_TOGGLE).count() == 1  # one toggle shows: the one that switches
+        assert p.evaluate("Object.keys(localStorage).filter(k => k.endsWith('__palette'))") == []
+        p.locator(_TOGGLE).click()
+        assert p.evaluate(_BODY_SCHEME) == other
+        p.wait_for_function("!document.body.hasAttribute('data-md-color-switching')")
+        p.goto(base_url + "about/")  # the choice holds on the next page
+        assert p.evaluate(_BODY_SCHEME) == other
+        assert p.locator(_TOGGLE).count() == 1
+        p.locator("form[data-md-palette] input:checked").focus()
+        p.keyboard.press("Enter")  # the keyboard switches back
+        assert p.evaluate(_BODY_SCHEME) == mine
+        assert not page.errors, page.errors
     finally:
         page.close()
 
