@@ -171,6 +171,30 @@ def test_palette_follows_the_system_until_chosen_then_keeps_the_choice(browser, 
         page.close()
 
 
+_REGIONS = """() => [...document.querySelectorAll(".md-typeset__scrollwrap")].map(w => ({
+    wide: w.scrollWidth > w.clientWidth + 1, tabindex: w.getAttribute("tabindex"),
+    role: w.getAttribute("role"), label: w.getAttribute("aria-label")}))"""
+
+
+@pytest.mark.parametrize("post", [p for p in posts() if "simplex" in p.url or "apriori" in p.url],
+                         ids=lambda p: p.url)
+def test_wide_tables_become_keyboard_scrollable_regions_on_a_phone(browser, base_url, post):
+    """scroll-regions.js measures the tables while the page is idle: every one wider than a
+    phone's screen ends up focusable and named, and no narrow one is touched."""
+    page = Page(browser, width=390, height=844)
+    try:
+        p = page.open(base_url + post.url)
+        p.wait_for_function(_REGIONS.replace("() =>", "() => (") + ").every(r => !r.wide || r.tabindex)",
+                            timeout=10_000)
+        regions = p.evaluate(_REGIONS)
+        wide = [r for r in regions if r["wide"]]
+        assert wide, "no table overflows a phone's screen here: pick another post"
+        assert all(r["tabindex"] == "0" and r["role"] == "region" and r["label"] for r in wide)
+        assert all(r["tabindex"] is None for r in regions if not r["wide"])
+    finally:
+        page.close()
+
+
 def test_chinese_search_finds_the_post(browser, base_url):
     page = Page(browser)
     try:
