@@ -9,14 +9,16 @@ stored in the page's notebook metadata.
 
 from __future__ import annotations
 
-import functools
 import html
+import json
+import os
 import platform
 import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
 
+from .cache import TextStore
 from .deps import dependency_files, module_imports, package_version
 from .params import expand_all
 from .refs import module_name
@@ -56,9 +58,45 @@ def build_repo_state(root: Path) -> dict:
     return _build_repo_states[root]
 
 
-@functools.lru_cache(maxsize=1)
-def _distributions() -> dict[str, list[str]]:
-    return metadata.packages_distributions()
+# Two facts of this machine that cost a second per build to find out (importing torch for its
+# kernel; reading every installed distribution's file list), kept by what decides them
+_facts = TextStore()
+
+
+def _machine_fact(settings: Settings, name: str, decided_by: list, compute):
+    """``compute()``, kept in memory and in ``.cache/record`` under the hash of ``decided_by``."""
+    from .reads import signature
+
+    key = signature(name, decided_by)
+    _facts.folder = settings.root / ".cache" / "record"
+    text = _facts.get(key)
+    try:
+        value = json.loads(text) if text is not None else None
+    except ValueError:  # a damaged entry: found out again
+        value = None
+    if value is None:
+        value = compute()
+        _facts.put(key, json.dumps(value))
+    return value
+
+
+def _installed() -> list[str]:
+    """Every distribution's metadata folder on the path, with its modification time: an
+    install, an upgrade or a removal changes it."""
+    found = []
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as it:
+                found += [f"{d.path}:{d.stat().st_mtime_ns}" for d in it
+                          if d.name.endswith((".dist-info", ".egg-info", ".egg-link", ".pth"))]
+        except OSError:
+            continue
+    return sorted(found)
+
+
+def _distributions(settings: Settings) -> dict[str, list[str]]:
+    return _machine_fact(settings, "packages_distributions", _installed(),
+                         lambda: {k: sorted(v) for k, v in metadata.packages_distributions().items()})
 
 
 def library_versions(modules: list[str], settings: Settings) -> dict[str, str]:
@@ -75,20 +113,36 @@ def library_versions(modules: list[str], settings: Settings) -> dict[str, str]:
             names.update(name.split(".")[0] for name in imported)
     versions = {}
     for name in sorted(names - set(sys.stdlib_module_names) - set(settings.packages)):
-        for dist in _distributions().get(name, []):
+        for dist in _distributions(settings).get(name, []):
             version = package_version(dist)  # the version the cache keys were made with
             if version != "absent":
                 versions[dist] = version
     return dict(sorted(versions.items(), key=lambda kv: kv[0].lower()))
 
 
-def torch_kernel() -> str | None:
-    """The CPU kernel level torch dispatches to here (``ATEN_CPU_CAPABILITY`` can lower it)."""
+def _cpu() -> list[str]:
+    """What a kernel choice depends on: the CPU's model and instruction-set flags (not its
+    clock, which /proc/cpuinfo reports as it changes)."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().split("\n\n")[0].splitlines()
+    except OSError:
+        return [platform.machine(), platform.processor()]
+    return [platform.machine()] + [line for line in lines
+                                   if line.split(":")[0].strip() in ("vendor_id", "model name", "flags")]
+
+
+def _torch_capability() -> str | None:
     try:
         import torch
     except ImportError:
         return None
     return torch.backends.cpu.get_cpu_capability()
+
+
+def torch_kernel(settings: Settings) -> str | None:
+    """The CPU kernel level torch dispatches to here (``ATEN_CPU_CAPABILITY`` can lower it)."""
+    decided_by = [package_version("torch"), os.environ.get("ATEN_CPU_CAPABILITY"), _cpu()]
+    return _machine_fact(settings, "torch_kernel", decided_by, _torch_capability)
 
 
 def page_record(refs: list, engine, extra_keys: dict[str, str] | None = None) -> dict:
@@ -102,7 +156,7 @@ def page_record(refs: list, engine, extra_keys: dict[str, str] | None = None) ->
                for where, key in (extra_keys or {}).items()]
     return {**build_repo_state(settings.root), "python": platform.python_version(),
             "libraries": libraries,
-            "torch_cpu": torch_kernel() if "torch" in libraries else None,
+            "torch_cpu": torch_kernel(settings) if "torch" in libraries else None,
             "blocks": blocks}
 
 

@@ -90,3 +90,51 @@ def test_report_command_line(project):
     assert run.returncode == 0, run.stderr
     assert "docs/page.md:3" in run.stdout and "snippets.demo:answer" in run.stdout
     assert "total: 1 calls, 1 ran" in run.stdout
+
+
+# --- facts of the machine, kept by what decides them ------------------------------------------
+
+from types import SimpleNamespace  # noqa: E402
+
+from docexec import record  # noqa: E402
+
+
+def test_a_machine_fact_is_found_once_and_kept_by_what_decides_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(record, "_facts", record.TextStore())
+    settings = SimpleNamespace(root=tmp_path)
+    calls = []
+
+    def compute(value):
+        def run():
+            calls.append(value)
+            return value
+        return run
+
+    assert record._machine_fact(settings, "fact", ["a"], compute({"x": 1})) == {"x": 1}
+    record._facts._memory.clear()  # the next build: from .cache/record, not found out again
+    assert record._machine_fact(settings, "fact", ["a"], compute({"x": 2})) == {"x": 1}
+    assert calls == [{"x": 1}]
+    assert record._machine_fact(settings, "fact", ["b"], compute({"x": 3})) == {"x": 3}
+    record._facts._memory.clear()
+    [stored] = [p for p in (tmp_path / ".cache" / "record").rglob("*") if p.is_file()
+                and p.read_text().endswith('{"x": 1}')]
+    stored.write_text(stored.read_text()[:-3])  # damaged: found out again
+    assert record._machine_fact(settings, "fact", ["a"], compute({"x": 4})) == {"x": 4}
+
+
+def test_stored_distributions_and_torch_kernel_are_what_the_libraries_say(tmp_path, monkeypatch):
+    import torch
+    from importlib import metadata
+
+    monkeypatch.setattr(record, "_facts", record.TextStore())
+    settings = SimpleNamespace(root=tmp_path)
+    truth = metadata.packages_distributions()
+    assert record._distributions(settings) == {k: sorted(v) for k, v in truth.items()}
+    assert record.torch_kernel(settings) == torch.backends.cpu.get_cpu_capability()
+    record._facts._memory.clear()
+    monkeypatch.setattr(metadata, "packages_distributions", lambda: pytest.fail("not kept"))
+    assert record._distributions(settings)["torch"] == ["torch"]
+    # another kernel asked for (ATEN_CPU_CAPABILITY) is another fact, not the stored one
+    monkeypatch.setenv("ATEN_CPU_CAPABILITY", "default")
+    monkeypatch.setattr(record, "_torch_capability", lambda: "asked again")
+    assert record.torch_kernel(settings) == "asked again"
