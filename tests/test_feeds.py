@@ -212,3 +212,23 @@ def test_a_feed_keeps_the_wide_figure_only():
     assert "<source" not in out and "n1.svg" not in out and "w2.svg" not in out
     wide = "https://blog.example.org/blog/2026/11/assets/figures/w1.svg"
     assert f'<img alt="图" src="{wide}"/>' in out
+
+
+def test_a_new_commit_does_not_recompute_the_feed_body(monkeypatch):
+    """The record names the commit; the feed leaves it out, and its key does not hold it."""
+    from docexec.record import record_html
+
+    monkeypatch.setattr(feeds_hook._store, "_memory", {})
+    monkeypatch.setattr(feeds_hook._store, "folder", None)
+    url = "https://blog.example.org/blog/2026/11/25/post/"
+    body = "<p>正文 <a href='../x/'>x</a></p>"
+    records = [record_html({"commit": commit, "dirty": dirty, "python": "3.11.7",
+                            "libraries": {"numpy": "2.1"}, "torch_cpu": None,
+                            "blocks": [{"where": "p.md:3", "call": "m.f()", "key": commit}]})
+               for commit, dirty in (("aaaa", False), ("bbbb", True))]
+    first = feeds_hook.feed_html(body + records[0], url)
+    assert "复现信息" not in first and first == feeds_hook._feed_html(body + records[0], url)
+    monkeypatch.setattr(feeds_hook, "_feed_html", lambda *a: pytest.fail("computed again"))
+    assert feeds_hook.feed_html(body + records[1], url) == first
+    with pytest.raises(pytest.fail.Exception, match="computed again"):  # other prose: computed
+        feeds_hook.feed_html(body + "<p>另一段</p>" + records[1], url)
