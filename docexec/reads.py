@@ -85,16 +85,51 @@ def ready_keys(engine, refs) -> list[str] | None:
 
 
 class StepMemo:
-    """Outputs of one kind of step by name, each reused while its signature and reads hold."""
+    """Outputs of one kind of step by name, each reused while its signature and reads hold.
 
-    def __init__(self):
+    With a ``folder``, outputs (bytes) are also kept there for the next process: its signature
+    must then name everything the step depends on outside the project's files (code, installed
+    libraries, environment), since only reads under the project are checked again."""
+
+    def __init__(self, folder: Path | None = None):
         self._entries: dict[str, tuple] = {}
+        self.folder = folder
+
+    def _path(self, name: str) -> Path | None:
+        if self.folder is None:
+            return None
+        return Path(self.folder) / (hashlib.sha256(name.encode()).hexdigest() + ".json")
+
+    def _stored(self, name: str, signature: str):
+        path = self._path(name)
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8")) if path else None
+            if entry and entry["signature"] == signature and entry["name"] == name:
+                return (signature, dict(entry["files"]), bytes.fromhex(entry["value"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # missing, damaged or foreign: the step runs again
+        return None
+
+    def _store(self, name: str, entry: tuple) -> None:
+        from .cache import atomic_write
+
+        path = self._path(name)
+        if path is None or not isinstance(entry[2], bytes):
+            return
+        data = {"name": name, "signature": entry[0], "files": entry[1], "value": entry[2].hex()}
+        try:
+            atomic_write(path, json.dumps(data).encode("utf-8"))
+        except OSError:
+            pass  # a read-only cache folder only means running the step next time
 
     def run(self, name: str, signature: str | None, step, root: Path, skip=()):
         """``step()``, or its output from last time when ``signature`` (None: never reuse)
         is the same and no file it opened has changed since."""
         entry = self._entries.get(name)
+        if signature is not None and not (entry and entry[0] == signature):
+            entry = self._stored(name, signature)
         if signature is not None and entry and entry[0] == signature and unchanged(entry[1]):
+            self._entries[name] = entry
             return entry[2]
         with recording() as opened:
             value = step()
@@ -102,4 +137,5 @@ class StepMemo:
             self._entries.pop(name, None)
         else:
             self._entries[name] = (signature, file_hashes(opened, root, skip), value)
+            self._store(name, self._entries[name])
         return value

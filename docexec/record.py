@@ -80,7 +80,7 @@ def _machine_fact(settings: Settings, name: str, decided_by: list, compute):
     return value
 
 
-def _installed() -> list[str]:
+def installed_distributions() -> list[str]:
     """Every distribution's metadata folder on the path, with its modification time: an
     install, an upgrade or a removal changes it."""
     found = []
@@ -95,7 +95,7 @@ def _installed() -> list[str]:
 
 
 def _distributions(settings: Settings) -> dict[str, list[str]]:
-    return _machine_fact(settings, "packages_distributions", _installed(),
+    return _machine_fact(settings, "packages_distributions", installed_distributions(),
                          lambda: {k: sorted(v) for k, v in metadata.packages_distributions().items()})
 
 
@@ -120,7 +120,7 @@ def library_versions(modules: list[str], settings: Settings) -> dict[str, str]:
     return dict(sorted(versions.items(), key=lambda kv: kv[0].lower()))
 
 
-def _cpu() -> list[str]:
+def cpu_model() -> list[str]:
     """What a kernel choice depends on: the CPU's model and instruction-set flags (not its
     clock, which /proc/cpuinfo reports as it changes)."""
     try:
@@ -141,7 +141,7 @@ def _torch_capability() -> str | None:
 
 def torch_kernel(settings: Settings) -> str | None:
     """The CPU kernel level torch dispatches to here (``ATEN_CPU_CAPABILITY`` can lower it)."""
-    decided_by = [package_version("torch"), os.environ.get("ATEN_CPU_CAPABILITY"), _cpu()]
+    decided_by = [package_version("torch"), os.environ.get("ATEN_CPU_CAPABILITY"), cpu_model()]
     return _machine_fact(settings, "torch_kernel", decided_by, _torch_capability)
 
 

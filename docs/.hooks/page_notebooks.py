@@ -7,26 +7,36 @@ itself, executed, with the modules it imports carried in its first cell.
 
 from __future__ import annotations
 
+import os
 import platform
+import sys
 from pathlib import Path
+
+import nbformat
 
 import docexec.build_state as dx
 from docexec.deps import current_hash
 from docexec.notebook import notebook_bytes, page_notebook
 from docexec.notebook_post import CellFailure, download, executed, is_notebook_post
 from docexec.reads import StepMemo, ready_keys, signature
-from docexec.record import build_repo_state, post_record
+from docexec.record import build_repo_state, cpu_model, installed_distributions, post_record
 from docexec.refs import scan_file
 from mdscholar.citations import default_bibliography
 
 _notebooks: dict[str, bytes] = {}  # site-relative path -> notebook JSON
-_memo = StepMemo()  # mkdocs serve: a notebook is written again only when its inputs changed
-_serving = False
+# a notebook is made again only when its inputs changed: in memory while serving, and in
+# .cache/page-notebooks for the next build (set in on_config)
+_memo = StepMemo()
+# what a notebook depends on outside the project's files, which the memo checks again itself:
+# the code that writes it, the installed libraries its record names, the CPU and torch kernel
+_CODE = signature(sorted(current_hash(p) for p in
+                         [Path(__file__), *Path(dx.__file__).parent.glob("*.py")]),
+                  nbformat.__version__)
 
 
-def on_startup(command, dirty):
-    global _serving
-    _serving = command == "serve"
+def on_config(config):
+    _memo.folder = Path(config.config_file_path).resolve().parent / ".cache" / "page-notebooks"
+    return config
 
 
 def on_pre_build(config):
@@ -54,7 +64,7 @@ def on_page_markdown(markdown, page, config, files):
             return _with_record(nb, page, engine)
 
         _notebooks[page.url + _notebook_name(page)] = _memo.run(
-            page.file.src_uri, _signature(markdown, page, engine) if _serving else None, write,
+            page.file.src_uri, _signature(markdown, page, engine), write,
             engine.settings.root, [engine.settings.cache_dir])
     return markdown
 
@@ -66,8 +76,9 @@ def _signature(markdown, page, engine) -> str | None:
     if keys is None:
         return None
     bib = default_bibliography(engine.settings.root)  # read once per version: not seen opened
-    parts = [markdown, page.meta, page.url, dx.STATE.page.src, keys,
-             build_repo_state(engine.settings.root), platform.python_version(),
+    parts = [_CODE, markdown, page.meta, page.url, dx.STATE.page.src, keys,
+             build_repo_state(engine.settings.root), platform.python_version(), sys.path,
+             installed_distributions(), os.environ.get("ATEN_CPU_CAPABILITY"), cpu_model(),
              current_hash(Path(bib)) if bib else None]
     return signature(*parts)
 
