@@ -55,3 +55,20 @@ def check_math(html: str) -> _MathText:
     parser.feed(html)
     parser.close()
     return parser
+
+
+def italic_by_offset(c: str) -> int | None:
+    """The Mathematical Italic a browser draws a one-letter <mi> with, by the layout of the
+    Unicode blocks (not by character names, as mdmathml/font.py finds it)."""
+    p = ord(c)
+    if c == "h":
+        return 0x210E
+    if "a" <= c <= "z":
+        return 0x1D44E + p - ord("a")
+    if "A" <= c <= "Z":
+        return 0x1D434 + p - ord("A")
+    if 0x3B1 <= p <= 0x3C9:
+        return 0x1D6FC + p - 0x3B1
+    if 0x391 <= p <= 0x3A9 and p != 0x3A2:
+        return 0x1D6E2 + p - 0x391
+    return None

@@ -10,7 +10,7 @@ import markdown
 import pytest
 
 import mdmathml
-from math_check import check_math
+from math_check import check_math, italic_by_offset
 from site_build import REPO
 
 
@@ -92,26 +92,10 @@ from mdmathml.vendor import FONT  # noqa: E402
 VENDORED = REPO / "docs" / "assets" / "math" / FONT
 
 
-def _italic_by_offset(c: str) -> int | None:
-    """Mathematical Italic by the layout of the Unicode blocks (not by character names)."""
-    p = ord(c)
-    if c == "h":
-        return 0x210E
-    if "a" <= c <= "z":
-        return 0x1D44E + p - ord("a")
-    if "A" <= c <= "Z":
-        return 0x1D434 + p - ord("A")
-    if 0x3B1 <= p <= 0x3C9:
-        return 0x1D6FC + p - 0x3B1
-    if 0x391 <= p <= 0x3A9 and p != 0x3A2:
-        return 0x1D6E2 + p - 0x391
-    return None
-
-
 @given(st.sampled_from([chr(p) for p in [*range(0x41, 0x5B), *range(0x61, 0x7B),
                                           *range(0x391, 0x3AA), *range(0x3B1, 0x3CA)] if p != 0x3A2]))
 def test_italic_form_of_latin_and_greek_letters(letter):
-    assert math_font.italic_form(ord(letter)) == _italic_by_offset(letter)
+    assert math_font.italic_form(ord(letter)) == italic_by_offset(letter)
 
 
 @pytest.mark.parametrize("char, italic", [("∂", 0x1D715), ("∇", 0x1D6FB), ("ϵ", 0x1D716),
@@ -126,7 +110,7 @@ def test_drawn_codepoints_reads_formulas_only():
             '<p>between ∮</p><math display="block"><mi mathvariant="normal">Σ</mi><mo>&#x2211;</mo></math>')
     points = math_font.drawn_codepoints(page)
     drawn = set("x<2if中Σ∑")
-    italics = {_italic_by_offset(c) for c in drawn} - {None}
+    italics = {italic_by_offset(c) for c in drawn} - {None}
     assert points == {ord(c) for c in drawn} | italics
     assert math_font.drawn_codepoints("<p>no formula: x &lt; y</p>") == set()
     # a square root draws √ though no text holds it; an nth root too

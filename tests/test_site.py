@@ -21,7 +21,7 @@ from docexec.params import expand
 from docexec.refs import scan_file
 from docexec.runner import Engine
 from docexec.settings import Settings, mkdocs_options
-from math_check import check_math
+from math_check import check_math, italic_by_offset
 from site_build import REPO, assert_shows_results, build, posts
 
 pytestmark = pytest.mark.site
@@ -140,18 +140,6 @@ def _served_math_font(built_site):
     return built_site / "assets" / "math" / names[0]
 
 
-def _italic(char: str) -> int | None:
-    """The italic a browser draws a one-letter <mi> with (Mathematical Italic, by block offset)."""
-    p = ord(char)
-    if char == "h":
-        return 0x210E
-    for first, last, italic in ((0x61, 0x7A, 0x1D44E), (0x41, 0x5A, 0x1D434),
-                                (0x3B1, 0x3C9, 0x1D6FC), (0x391, 0x3A9, 0x1D6E2)):
-        if first <= p <= last:
-            return italic + p - first
-    return None
-
-
 def test_the_math_font_has_every_character_a_formula_draws(built_site):
     """The served font is cut to the formulas: a formula must not fall back to another font,
     in the characters its MathML holds, the italics a browser draws one-letter <mi> with, or
@@ -166,7 +154,7 @@ def test_the_math_font_has_every_character_a_formula_draws(built_site):
     for page in sorted(built_site.rglob("*.html")):
         text = page.read_text(encoding="utf-8")
         drawn = {ord(c) for c in check_math(text).math_chars if not c.isspace()}
-        drawn |= {_italic(c) for c in re.findall(r"<mi>(.)</mi>", text)} - {None}
+        drawn |= {italic_by_offset(c) for c in re.findall(r"<mi>(.)</mi>", text)} - {None}
         if re.search(r"<m(sqrt|root)[\s>]", text):  # the radical sign: drawn, in no text node
             drawn.add(0x221A)
         for point in drawn - covered - _NOT_IN_LATIN_MODERN:
