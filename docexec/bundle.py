@@ -14,7 +14,7 @@ scipy, ...) must be installed.
 from __future__ import annotations
 
 from .deps import dependency_files
-from .figures import CJK_FAMILY, theme_rc
+from .figures import CJK_FAMILY, theme_params
 from .settings import Settings
 
 MAX_FILE_BYTES = 2_000_000  # a data file larger than this is not inlined
@@ -67,7 +67,7 @@ def bundle_files(modules: list[str], entries: list[dict], settings: Settings) ->
 
 
 def _theme_source() -> str:
-    rc = theme_rc("light")
+    rc = theme_params("light")
     colors = rc.pop("axes.prop_cycle").by_key()["color"]
     families = [f for f in rc.pop("font.family") if f != CJK_FAMILY] + READER_CJK_FONTS
     lines = ["plt.rcParams.update({"]

@@ -97,23 +97,61 @@ def _imported_modules(tree: ast.AST, module: str, is_package: bool) -> set[str]:
 _PATH_LITERAL = re.compile(r"^[\w.\-/]+\.\w{1,8}$")
 
 
-def _data_files(tree: ast.AST, source: Path, root: Path) -> set[Path]:
-    """Files that string literals may name, relative to the project root or the module.
+def _path_literals(tree: ast.AST) -> set[str]:
+    """String literals that look like a data file's path (``"benchmarks/results/x.json"``)."""
+    return {node.value for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and len(node.value) <= 240 and _PATH_LITERAL.match(node.value)
+            and not node.value.endswith(".py")}
+
+
+def _data_files(literals, source: Path, root: Path) -> set[Path]:
+    """Files that path literals may name, relative to the project root or the module.
 
     Candidates, not only existing files: a data file created later (a benchmark's
     results) must still change the key of the module that reads it.
     """
     files: set[Path] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            s = node.value
-            if len(s) > 240 or not _PATH_LITERAL.match(s) or s.endswith(".py"):
-                continue
-            for base in (root, source.parent):
-                p = Path(os.path.normpath(base / s))
-                if root in p.parents:
-                    files.add(p)
+    for s in literals:
+        for base in (root, source.parent):
+            p = Path(os.path.normpath(base / s))
+            if root in p.parents:
+                files.add(p)
     return files
+
+
+# A module's imports and path literals by its content: a fresh process (each `mkdocs build`)
+# reads them from .cache/imports instead of parsing ~60 modules again
+_parsed = None
+
+
+def _parsed_names(data: bytes, digest: str, module: str, is_package: bool,
+                  root: Path) -> tuple[list[str], list[str]]:
+    """``(imported modules, path literals)`` of one source text."""
+    global _parsed
+    from .cache import TextStore  # not at the top: the worker imports this module too
+
+    if _parsed is None:
+        _parsed = TextStore()
+    _parsed.folder = root / ".cache" / "imports"
+    key = sha256_bytes(json.dumps([engine_fingerprint(), sys.version, digest, module,
+                                   is_package]).encode())
+    try:
+        found = json.loads(_parsed.get(key) or "null")
+        imports, literals = found["imports"], found["literals"]
+        if all(isinstance(x, str) for x in imports + literals):
+            return imports, literals
+    except (ValueError, TypeError, KeyError):  # absent, damaged or foreign: parsed again
+        pass
+    try:
+        tree = ast.parse(data)
+    except SyntaxError:  # the worker reports it
+        imports, literals = [], []
+    else:
+        imports = sorted(_imported_modules(tree, module, is_package))
+        literals = sorted(_path_literals(tree))
+    _parsed.put(key, json.dumps({"imports": imports, "literals": literals}))
+    return imports, literals
 
 
 @lru_cache(maxsize=4096)
@@ -124,13 +162,9 @@ def _file_info(path: Path, module: str, root: Path, stamp: tuple) -> tuple:
     parses each module once, not once per reference.
     """
     data = path.read_bytes()
-    try:
-        tree = ast.parse(data, filename=str(path))
-    except SyntaxError:
-        return sha256_bytes(data), frozenset(), frozenset()  # the worker reports it
-    return (sha256_bytes(data),
-            frozenset(_imported_modules(tree, module, path.name == "__init__.py")),
-            frozenset(_data_files(tree, path, root)))
+    digest = sha256_bytes(data)
+    imports, literals = _parsed_names(data, digest, module, path.name == "__init__.py", root)
+    return digest, frozenset(imports), frozenset(_data_files(literals, path, root))
 
 
 @lru_cache(maxsize=4096)
@@ -140,10 +174,11 @@ def _data_hash(path: Path, stamp: tuple) -> str:
 
 def module_imports(path: Path, module: str, root: Path) -> frozenset[str]:
     """The absolute names of the modules a source file imports (parsed once per version)."""
-    return _file_info(path, module, root, _stamp(path))[1]
+    return _file_info(path, module, root, file_stamp(path))[1]
 
 
-def _stamp(path: Path) -> tuple:
+def file_stamp(path: Path) -> tuple:
+    """(mtime, size, inode): a new value when the file was written or replaced."""
     st = path.stat()
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
@@ -151,7 +186,7 @@ def _stamp(path: Path) -> tuple:
 def current_hash(path: Path) -> str:
     """A file's sha256 now ("missing" when it is gone), re-read only when its stat changed."""
     try:
-        return _data_hash(path, _stamp(path))
+        return _data_hash(path, file_stamp(path))
     except FileNotFoundError:
         return "missing"
     except OSError:  # a directory now, unreadable: changed as far as a result is concerned
@@ -191,12 +226,12 @@ def dependency_files(module: str, settings: Settings) -> dict[str, str]:
             if name == module:
                 out[name.replace(".", "/") + ".py"] = "missing"
             continue
-        digest, imports, data_files = _file_info(path, name, root, _stamp(path))
+        digest, imports, data_files = _file_info(path, name, root, file_stamp(path))
         out[path.relative_to(root).as_posix()] = digest
         todo.extend(imports)
         for f in data_files:
             if f.is_file():
-                out[f.relative_to(root).as_posix()] = _data_hash(f, _stamp(f))
+                out[f.relative_to(root).as_posix()] = _data_hash(f, file_stamp(f))
     return dict(sorted(out.items()))
 
 

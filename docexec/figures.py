@@ -55,10 +55,16 @@ def register_font() -> None:
 
 
 def theme_rc(palette: str = "light") -> dict:
-    """matplotlib rcParams of the blog's figure theme."""
+    """matplotlib rcParams of the blog's figure theme, its font registered with matplotlib."""
+    register_font()
+    return theme_params(palette)
+
+
+def theme_params(palette: str = "light") -> dict:
+    """The theme's rcParams alone: a notebook's set-up cell quotes them without importing
+    matplotlib into the build."""
     from cycler import cycler
 
-    register_font()
     p = PALETTES[palette]
     return {
         # a list of families: glyphs missing from the first come from the next

@@ -20,6 +20,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .bundle import bootstrap_source, bundle_files
@@ -81,9 +82,18 @@ class CellFailure:
 
 
 def read_notebook(path: Path):
+    """The jupytext notebook at ``path`` (a copy: executing it inserts a set-up cell)."""
+    import copy
+
+    return copy.deepcopy(_parsed_notebook(Path(path).read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=32)
+def _parsed_notebook(text: str):
+    """Parsed once per text: a build asks for the page, its notebook and its record."""
     import jupytext
 
-    return jupytext.read(path, fmt="md")
+    return jupytext.reads(text, fmt="md")
 
 
 def _code(nb) -> list:

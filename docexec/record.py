@@ -15,6 +15,7 @@ import os
 import platform
 import subprocess
 import sys
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -44,11 +45,14 @@ def repo_state(root: Path) -> dict:
 
 
 _build_repo_states: dict[Path, dict] = {}  # one build asks git once (new_build clears it)
+_build_distributions: list[list[str]] = []  # and lists the installed distributions once
 
 
 def new_build() -> None:
-    """Forget the repository state: an edit since the last build may have made it dirty."""
+    """Forget the repository state and the installed distributions: an edit since the last
+    build may have made it dirty, an install may have changed them."""
     _build_repo_states.clear()
+    _build_distributions.clear()
 
 
 def build_repo_state(root: Path) -> dict:
@@ -82,7 +86,13 @@ def _machine_fact(settings: Settings, name: str, decided_by: list, compute):
 
 def installed_distributions() -> list[str]:
     """Every distribution's metadata folder on the path, with its modification time: an
-    install, an upgrade or a removal changes it."""
+    install, an upgrade or a removal changes it. Listed once per build (``new_build``)."""
+    if not _build_distributions:
+        _build_distributions.append(_scan_distributions())
+    return _build_distributions[0]
+
+
+def _scan_distributions() -> list[str]:
     found = []
     for entry in sys.path:
         try:
@@ -112,14 +122,16 @@ def library_versions(modules: list[str], settings: Settings) -> dict[str, str]:
             imported = module_imports(path, module_of, settings.root)
             names.update(name.split(".")[0] for name in imported)
     versions = {}
+    distributions = _distributions(settings)
     for name in sorted(names - set(sys.stdlib_module_names) - set(settings.packages)):
-        for dist in _distributions(settings).get(name, []):
+        for dist in distributions.get(name, []):
             version = package_version(dist)  # the version the cache keys were made with
             if version != "absent":
                 versions[dist] = version
     return dict(sorted(versions.items(), key=lambda kv: kv[0].lower()))
 
 
+@lru_cache(maxsize=1)
 def cpu_model() -> list[str]:
     """What a kernel choice depends on: the CPU's model and instruction-set flags (not its
     clock, which /proc/cpuinfo reports as it changes)."""

@@ -84,6 +84,8 @@ class Engine:
         # between begin_build and end_build: module -> its dependency files, and when the build
         # stops waiting for stale blocks (one SERVE_WAIT per build)
         self._build_files: dict[str, dict] | None = None
+        self._build_keys: dict[Ref, str] = {}  # each block's key, once per build
+        self._build_checked: set[str] = set()  # entries whose observed reads held this build
         self._deadline: float | None = None
         self._background: ThreadPoolExecutor | None = None
         self._workers: set = set()  # worker processes running now (shutdown ends them)
@@ -96,9 +98,12 @@ class Engine:
         files = self._build_files  # a build sees one version of the sources (begin_build)
         if files is None:
             return cache_key(ref, self.settings)
-        if ref.module not in files:
-            files[ref.module] = dependency_files(ref.module, self.settings)
-        return cache_key(ref, self.settings, files[ref.module])
+        key = self._build_keys.get(ref)
+        if key is None:
+            if ref.module not in files:
+                files[ref.module] = dependency_files(ref.module, self.settings)
+            key = self._build_keys[ref] = cache_key(ref, self.settings, files[ref.module])
+        return key
 
     def cached(self, ref: Ref, key: str | None = None) -> dict | None:
         """The stored result of ``ref``, or None when there is none or it is stale: a file or
@@ -108,6 +113,8 @@ class Engine:
         key = key or self.key(ref)
         with self._lock:
             entry = self._memory.get(key)
+            if entry is not None and key in self._build_checked:
+                return entry  # its reads were checked earlier in this build
         if entry is None:
             if self.settings.force:
                 return None
@@ -123,6 +130,8 @@ class Engine:
             return None
         with self._lock:
             self._memory[key] = entry
+            if self._build_files is not None:
+                self._build_checked.add(key)
         return entry
 
     def dependency_folders(self) -> set[Path]:
@@ -150,10 +159,12 @@ class Engine:
         self.forget_failures()
         with self._lock:
             self._build_files, self._deadline = {}, None
+            self._build_keys, self._build_checked = {}, set()
 
     def end_build(self) -> None:
         with self._lock:
             self._build_files, self._deadline = None, None
+            self._build_keys, self._build_checked = {}, set()
 
     def _wait_seconds(self) -> float:
         with self._lock:
