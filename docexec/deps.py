@@ -145,7 +145,7 @@ def _parsed_names(data: bytes, digest: str, module: str, is_package: bool,
         pass
     try:
         tree = ast.parse(data)
-    except SyntaxError:  # the worker reports it
+    except (SyntaxError, ValueError):  # the worker reports it (ValueError: a null byte)
         imports, literals = [], []
     else:
         imports = sorted(_imported_modules(tree, module, is_package))

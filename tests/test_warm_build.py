@@ -228,3 +228,17 @@ def test_a_notebook_is_parsed_once_per_text_and_each_reader_gets_its_own(tmp_pat
     path.write_text(POST.replace("x = 1", "x = 2"), encoding="utf-8")  # same size, same instant
     assert [c.source for c in read_notebook(path).cells if c.cell_type == "code"] == ["x = 2"]
     assert json.loads(json.dumps(read_notebook(path)))["nbformat"] == 4
+
+
+def test_a_module_the_parser_refuses_gets_a_key_and_a_reported_failure(project):
+    """A null byte or a syntax error: the key still names the file; the worker says why."""
+    (project / "snippets" / "nul.py").write_bytes(b"def f():\n    return 1\x00\n")
+    write(project / "snippets" / "broken.py", "def f(:\n")
+    settings = Settings(root=project)
+    for name in ("nul", "broken"):
+        files = deps.dependency_files(f"snippets.{name}", settings)
+        assert f"snippets/{name}.py" in files
+        result = make_engine(project).run([ref(f"snippets.{name}:f")])
+        (outcome,) = result.values()
+        assert type(outcome).__name__ == "Failure"
+        assert "Error" in outcome.report()
