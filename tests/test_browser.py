@@ -221,3 +221,39 @@ def test_home_page_screenshots(browser, base_url):
             page.screenshot(ARTIFACTS / f"home-{scheme}.png")
         finally:
             page.close()
+
+
+_SIDEBAR = """() => { const s = document.querySelector('.md-sidebar--post');
+    const r = s.getBoundingClientRect();
+    return {display: getComputedStyle(s).display, top: r.top, height: r.height}; }"""
+
+
+@pytest.mark.parametrize("width, phone", [(390, True), (1280, False)])
+def test_a_half_parsed_post_does_not_draw_its_sidebar_where_the_article_will_be(
+        browser, base_url, width, phone):
+    """A first paint can come while the parser has reached the post's sidebar and not its
+    article. On a phone the sidebar belongs under the article: drawn at the top then, it would
+    jump away when the article arrives (a layout shift). The page is served cut just before
+    ``<article``, as the parser sees it at that moment, then whole."""
+    post = next(p for p in posts() if "penalized" in p.url)
+    page = Page(browser, width=width, height=844)
+    try:
+        p = page.page
+        url = base_url + post.url
+        html = p.request.get(url).text()
+        cut = html.index("<article")
+        p.route(url, lambda route: route.fulfill(
+            status=200, body=html[:cut], headers={"content-type": "text/html; charset=utf-8"}))
+        p.goto(url, wait_until="load")
+        half = p.evaluate(_SIDEBAR)
+        p.unroute(url)
+        p.goto(url, wait_until="load")
+        whole = p.evaluate(_SIDEBAR)
+        assert whole["display"] != "none" and whole["height"] > 0  # the page itself shows it
+        if phone:
+            assert half["display"] == "none"
+            assert whole["top"] > 844  # under the article, below the first screen
+        else:  # beside the article: where it stays, so it is drawn from the start
+            assert half["display"] != "none" and abs(half["top"] - whole["top"]) < 1
+    finally:
+        page.close()
