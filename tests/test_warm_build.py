@@ -29,6 +29,13 @@ def _fresh_process(monkeypatch):
         deps._parsed._memory.clear()
 
 
+@pytest.fixture(autouse=True)
+def _new_process(monkeypatch):
+    """Each test starts as a new build process would: other tests' projects hold the same
+    module texts, and the store's memory (keyed by content) would answer for them."""
+    _fresh_process(monkeypatch)
+
+
 def _no_parsing(monkeypatch):
     monkeypatch.setattr(ast, "parse", lambda *a, **k: pytest.fail("parsed again"))
 
@@ -70,7 +77,9 @@ def test_an_edited_module_is_parsed_again(project, monkeypatch):
 def test_a_damaged_or_foreign_store_entry_is_parsed_again(project, monkeypatch, damage):
     settings = Settings(root=project)
     truth = deps.dependency_files("snippets.demo", settings)
-    for path in (project / ".cache" / "imports").rglob("*.html"):
+    stored = list((project / ".cache" / "imports").rglob("*.html"))
+    assert stored
+    for path in stored:
         key = path.read_text(encoding="utf-8").partition("\n")[0]
         path.write_text(f"{key}\n{damage}", encoding="utf-8")
     _fresh_process(monkeypatch)
