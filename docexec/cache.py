@@ -79,6 +79,19 @@ class TextStore:
                 pass
         self._remember(key, text)
 
+    def value(self, key: str, compute, valid=lambda value: value is not None):
+        """``compute()``'s JSON value kept under ``key``: an entry that does not parse or is
+        not ``valid`` is computed again."""
+        text = self.get(key)
+        try:
+            value = json.loads(text) if text is not None else None
+        except ValueError:
+            value = None
+        if not valid(value):
+            value = compute()
+            self.put(key, json.dumps(value))
+        return value
+
     def _remember(self, key: str, text: str) -> None:
         if len(self._memory) > self._limit:
             self._memory.clear()

@@ -136,22 +136,22 @@ def _parsed_names(data: bytes, digest: str, module: str, is_package: bool,
     _parsed.folder = root / ".cache" / "imports"
     key = sha256_bytes(json.dumps([engine_fingerprint(), sys.version, digest, module,
                                    is_package]).encode())
-    try:
-        found = json.loads(_parsed.get(key) or "null")
-        imports, literals = found["imports"], found["literals"]
-        if all(isinstance(x, str) for x in imports + literals):
-            return imports, literals
-    except (ValueError, TypeError, KeyError):  # absent, damaged or foreign: parsed again
-        pass
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError):  # the worker reports it (ValueError: a null byte)
-        imports, literals = [], []
-    else:
-        imports = sorted(_imported_modules(tree, module, is_package))
-        literals = sorted(_path_literals(tree))
-    _parsed.put(key, json.dumps({"imports": imports, "literals": literals}))
-    return imports, literals
+
+    def parse() -> dict:
+        try:
+            tree = ast.parse(data)
+        except (SyntaxError, ValueError):  # the worker reports it (ValueError: a null byte)
+            return {"imports": [], "literals": []}
+        return {"imports": sorted(_imported_modules(tree, module, is_package)),
+                "literals": sorted(_path_literals(tree))}
+
+    def valid(found) -> bool:
+        return (isinstance(found, dict) and all(
+            isinstance(found.get(k), list) and all(isinstance(x, str) for x in found[k])
+            for k in ("imports", "literals")))
+
+    found = _parsed.value(key, parse, valid)
+    return found["imports"], found["literals"]
 
 
 @lru_cache(maxsize=4096)

@@ -45,14 +45,13 @@ def repo_state(root: Path) -> dict:
 
 
 _build_repo_states: dict[Path, dict] = {}  # one build asks git once (new_build clears it)
-_build_distributions: list[list[str]] = []  # and lists the installed distributions once
 
 
 def new_build() -> None:
     """Forget the repository state and the installed distributions: an edit since the last
     build may have made it dirty, an install may have changed them."""
     _build_repo_states.clear()
-    _build_distributions.clear()
+    installed_distributions.cache_clear()
 
 
 def build_repo_state(root: Path) -> dict:
@@ -71,28 +70,14 @@ def _machine_fact(settings: Settings, name: str, decided_by: list, compute):
     """``compute()``, kept in memory and in ``.cache/record`` under the hash of ``decided_by``."""
     from .reads import signature
 
-    key = signature(name, decided_by)
     _facts.folder = settings.root / ".cache" / "record"
-    text = _facts.get(key)
-    try:
-        value = json.loads(text) if text is not None else None
-    except ValueError:  # a damaged entry: found out again
-        value = None
-    if value is None:
-        value = compute()
-        _facts.put(key, json.dumps(value))
-    return value
+    return _facts.value(signature(name, decided_by), compute)
 
 
-def installed_distributions() -> list[str]:
+@lru_cache(maxsize=1)
+def installed_distributions() -> tuple[str, ...]:
     """Every distribution's metadata folder on the path, with its modification time: an
     install, an upgrade or a removal changes it. Listed once per build (``new_build``)."""
-    if not _build_distributions:
-        _build_distributions.append(_scan_distributions())
-    return _build_distributions[0]
-
-
-def _scan_distributions() -> list[str]:
     found = []
     for entry in sys.path:
         try:
@@ -101,7 +86,7 @@ def _scan_distributions() -> list[str]:
                           if d.name.endswith((".dist-info", ".egg-info", ".egg-link", ".pth"))]
         except OSError:
             continue
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def _distributions(settings: Settings) -> dict[str, list[str]]:

@@ -22,7 +22,7 @@ from docexec.settings import Settings
 from test_engine import make_engine, project, ref, write  # noqa: F401 - a fixture
 
 
-def _fresh_process(monkeypatch):
+def _fresh_process():
     """What a new ``mkdocs build`` starts with: nothing parsed in memory."""
     deps._file_info.cache_clear()
     if deps._parsed is not None:
@@ -33,7 +33,7 @@ def _fresh_process(monkeypatch):
 def _new_process(monkeypatch):
     """Each test starts as a new build process would: other tests' projects hold the same
     module texts, and the store's memory (keyed by content) would answer for them."""
-    _fresh_process(monkeypatch)
+    _fresh_process()
 
 
 def _no_parsing(monkeypatch):
@@ -47,7 +47,7 @@ def test_a_new_process_reads_the_imports_from_the_store_not_from_the_parser(proj
     first = deps.dependency_files("snippets.demo", settings)
     other = deps.dependency_files("snippets.other", settings)
     assert list((project / ".cache" / "imports").rglob("*.html"))
-    _fresh_process(monkeypatch)
+    _fresh_process()
     with monkeypatch.context() as m:
         _no_parsing(m)
         assert deps.dependency_files("snippets.demo", settings) == first
@@ -59,7 +59,7 @@ def test_a_new_process_reads_the_imports_from_the_store_not_from_the_parser(proj
 def test_an_edited_module_is_parsed_again(project, monkeypatch):
     settings = Settings(root=project)
     deps.dependency_files("snippets.other", settings)
-    _fresh_process(monkeypatch)
+    _fresh_process()
     write(project / "snippets" / "other.py", """
         from snippets import helper
 
@@ -82,7 +82,7 @@ def test_a_damaged_or_foreign_store_entry_is_parsed_again(project, monkeypatch, 
     for path in stored:
         key = path.read_text(encoding="utf-8").partition("\n")[0]
         path.write_text(f"{key}\n{damage}", encoding="utf-8")
-    _fresh_process(monkeypatch)
+    _fresh_process()
     assert deps.dependency_files("snippets.demo", settings) == truth
 
 
@@ -96,7 +96,7 @@ def test_the_same_text_as_another_module_is_keyed_by_its_name(project, monkeypat
     write(project / "snippets" / "b" / "y.py", "")
     settings = Settings(root=project)
     assert "snippets/a/y.py" in deps.dependency_files("snippets.a.x", settings)
-    _fresh_process(monkeypatch)
+    _fresh_process()
     files = deps.dependency_files("snippets.b.x", settings)
     assert "snippets/b/y.py" in files and "snippets/a/y.py" not in files
 
